@@ -1,0 +1,385 @@
+r"""PennyLane interoperability: run tapes on our engine, export and import circuits.
+
+The contract of :func:`execute`: for a PennyLane ``QuantumScript`` with torch parameters,
+
+.. code-block:: python
+
+    qlearn.sim.execute(tape)  ==  qml.execute([tape], qml.device("default.qubit"),
+                                              diff_method="backprop")[0]
+
+same structure (one tensor, or a tuple for several measurements), shapes (a leading batch axis
+under parameter broadcasting), dtype (float64) and values; gradients flow to the torch tensors
+inside the tape. Templates (``StronglyEntanglingLayers``, ...) are decomposed by PennyLane into
+gates the engine knows; any other gate on at most 3 wires runs through its matrix.
+
+Example:
+    >>> import pennylane as qml, torch
+    >>> from qlearn.sim import execute
+    >>> x = torch.tensor([0.0, torch.pi], dtype=torch.float64)
+    >>> tape = qml.tape.QuantumScript([qml.RX(x, 0)], [qml.expval(qml.PauliZ(0))])
+    >>> execute(tape)
+    tensor([ 1., -1.], dtype=torch.float64)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pennylane as qml
+import torch
+
+from qlearn import config
+from qlearn.sim import engine, measure
+from qlearn.sim.angles import Angle
+from qlearn.sim.gates import GATES, gate_spec
+
+Tensor = torch.Tensor
+
+_MAX_DEPTH = 20
+
+
+# --------------------------------------------------------------------------------------------
+# Tape -> engine calls
+
+
+def _known(op) -> bool:
+    spec = GATES.get(op.name)
+    if spec is None:
+        return False
+    return spec.n_wires is None or spec.n_wires == len(op.wires)
+
+
+def decompose(ops, depth: int = 0) -> list:
+    """Decompose PennyLane operations until every one is a gate the engine knows.
+
+    Gates without a known decomposition but with a matrix on at most 3 wires become
+    ``QubitUnitary``; anything else raises a ``ValueError`` naming the operation.
+    """
+    out = []
+    for op in ops:
+        if _known(op):
+            out.append(op)
+            continue
+        if depth < _MAX_DEPTH and op.has_decomposition:
+            out.extend(decompose(op.decomposition(), depth + 1))
+            continue
+        if op.has_matrix and len(op.wires) <= 3:
+            out.append(qml.QubitUnitary(qml.matrix(op), wires=op.wires))
+            continue
+        raise ValueError(
+            f"operation {op.name} on wires {op.wires.tolist()} cannot be simulated: it has "
+            "neither a decomposition into known gates nor a matrix on at most 3 wires. "
+            f"Known gates: {', '.join(sorted(GATES))}."
+        )
+    return out
+
+
+def _to_tensor(p, real: torch.dtype, device: torch.device) -> Tensor:
+    if isinstance(p, Tensor):
+        t = p
+    else:
+        t = torch.as_tensor(np.asarray(p))
+    target = config.complex_dtype(real) if t.is_complex() else real
+    return t.to(device=device, dtype=target)
+
+
+def _tape_device(tape, device) -> torch.device:
+    if device is not None:
+        return config.resolve_device(device)
+    for p in tape.get_parameters(trainable_only=False):
+        if isinstance(p, Tensor):
+            return p.device
+    return torch.device("cpu")
+
+
+def _has_torch(tape) -> bool:
+    params = tape.get_parameters(trainable_only=False)
+    obs_params = [p for m in tape.measurements if m.obs is not None for p in m.obs.data]
+    return any(isinstance(p, Tensor) for p in list(params) + obs_params)
+
+
+def tape_calls(
+    tape, wire_index: dict, real: torch.dtype, device: torch.device
+) -> list[engine.Call]:
+    """The engine calls of a tape's (decomposed) operations."""
+    calls = []
+    for op in decompose(tape.operations):
+        wires = tuple(wire_index[w] for w in op.wires)
+        name = gate_spec(op.name).name
+        params = tuple(_to_tensor(p, real, device) for p in op.parameters)
+        for p in params:
+            if not p.is_complex() and not torch.isfinite(p).all():
+                raise ValueError(
+                    f"operation {op.name} on wires {op.wires.tolist()} has a non-finite angle "
+                    f"({p.detach().cpu().tolist()}); gate angles must be finite numbers."
+                )
+        calls.append(engine.Call(name, wires, params))
+    return calls
+
+
+def _observable(obs, wire_index: dict) -> measure.Observable | None:
+    rep = obs.pauli_rep
+    if rep is None:
+        return None
+    terms = []
+    for word, coeff in rep.items():
+        w = tuple(
+            sorted((wire_index[wire], letter) for wire, letter in word.items() if letter != "I")
+        )
+        terms.append((coeff, w))
+    return tuple(terms)
+
+
+def _matrix_expval(psi: Tensor, obs, wire_index: dict, n: int) -> Tensor:
+    """<psi|O|psi> for an observable given only by its matrix (e.g. ``qml.Hermitian``)."""
+    wires = [wire_index[w] for w in obs.wires]
+    m = (
+        torch.as_tensor(np.asarray(qml.matrix(obs)))
+        if not isinstance(obs.data[0] if obs.data else None, Tensor)
+        else qml.matrix(obs)
+    )
+    m = torch.as_tensor(m).to(psi.device, psi.dtype)
+    o_psi = engine.apply_matrix(psi, m, wires, n)
+    return (psi.conj() * o_psi).real.sum(0)
+
+
+def _expval(psi, obs, wire_index, n) -> Tensor:
+    observable = _observable(obs, wire_index)
+    if observable is not None:
+        return measure.expval_observables(psi, [observable], n)[0]
+    if obs.has_matrix and len(obs.wires) <= 3:
+        return _matrix_expval(psi, obs, wire_index, n)
+    raise ValueError(f"observable {obs} is neither a sum of Pauli words nor a small matrix.")
+
+
+def _measure(psi: Tensor, m, wire_index: dict, n: int) -> Tensor:
+    if isinstance(m, qml.measurements.ExpectationMP) and m.obs is not None:
+        return _expval(psi, m.obs, wire_index, n)
+    if isinstance(m, qml.measurements.VarianceMP) and m.obs is not None:
+        rep = m.obs.pauli_rep
+        if rep is not None:
+            square = _observable(qml.pauli.PauliSentence(rep @ rep).operation(), wire_index)
+            second = measure.expval_observables(psi, [square], n)[0]
+        else:
+            second = _expval(psi, qml.prod(m.obs, m.obs), wire_index, n)
+        return second - _expval(psi, m.obs, wire_index, n) ** 2
+    if isinstance(m, qml.measurements.ProbabilityMP) and m.obs is None:
+        wires = [wire_index[w] for w in m.wires] if len(m.wires) else None
+        return measure.probs(psi, wires, n).T
+    if isinstance(m, qml.measurements.StateMP) and not len(m.wires):
+        return psi.T
+    raise ValueError(
+        f"measurement {m} is not supported by qlearn.sim.execute; use qml.expval of Pauli "
+        "words, sums or products of them, qml.var, qml.probs or qml.state (exact, no shots). "
+        "For samples use CircuitModule.sample(shots=..., seed=...)."
+    )
+
+
+def _execute_one(tape, device, dtype):
+    if tape.shots:
+        raise ValueError(
+            f"tape.shots={tape.shots} but execute simulates exactly; build the tape without "
+            "shots (sampling: CircuitModule.sample or qlearn.sim.sample)."
+        )
+    real = torch.float64 if dtype is None else config.resolve_dtype(dtype)
+    dev = _tape_device(tape, device)
+    wires = tape.wires
+    n = len(wires)
+    if n == 0:
+        raise ValueError("the tape acts on no wires; add at least one operation or measurement.")
+    wire_index = {w: i for i, w in enumerate(wires)}
+    batch = tape.batch_size
+    calls = tape_calls(tape, wire_index, real, dev)
+    rows = batch or 1
+    cplx = config.complex_dtype(real)
+    engine.check_memory(
+        n, rows, engine.n_stages(calls, n, rows), cplx, dev, torch.is_grad_enabled()
+    )
+    psi = engine.run(engine.zero_state(n, rows, dtype=cplx, device=dev), calls, n)
+    results = []
+    for m in tape.measurements:
+        r = _measure(psi, m, wire_index, n)  # batch-first (B, ...) or (B,)
+        results.append(r if batch else r[0])
+    if not _has_torch(tape):
+        results = [_numpy(r) for r in results]
+    return results[0] if len(results) == 1 else tuple(results)
+
+
+def _numpy(r: Tensor):
+    arr = r.detach().cpu().numpy()
+    return arr[()] if arr.ndim == 0 else arr
+
+
+def execute(tapes, *, device=None, dtype: torch.dtype | None = None):
+    """Run PennyLane tape(s) on the qlearn engine, returning what ``default.qubit`` returns.
+
+    Args:
+        tapes: a ``QuantumScript`` (or a list of them).
+        device: torch device to simulate on (default: where the tape's torch parameters live).
+        dtype: real dtype of the simulation (default float64, as PennyLane).
+
+    Returns:
+        For one tape: a tensor for a single measurement, else a tuple of tensors; with parameter
+        broadcasting each carries a leading batch axis. For a list of tapes: a list of those.
+    """
+    if isinstance(tapes, Sequence) and not isinstance(tapes, qml.tape.QuantumScript):
+        return [execute(t, device=device, dtype=dtype) for t in tapes]
+    if not isinstance(tapes, qml.tape.QuantumScript):
+        raise TypeError(
+            f"tapes has type {type(tapes).__name__}; pass a pennylane QuantumScript "
+            "(e.g. qml.tape.QuantumScript(ops, measurements)) or a list of them."
+        )
+    return _execute_one(tapes, device, dtype)
+
+
+# --------------------------------------------------------------------------------------------
+# Circuit (IR) -> PennyLane
+
+
+def _pl_observable(obs: measure.Observable):
+    ops, coeffs = [], []
+    for coeff, word in obs:
+        factors = [getattr(qml, f"Pauli{c}")(w) for w, c in word]
+        ops.append(
+            qml.prod(*factors) if len(factors) > 1 else (factors[0] if factors else qml.Identity(0))
+        )
+        coeffs.append(coeff)
+    if len(ops) == 1 and coeffs[0] == 1:
+        return ops[0]
+    return qml.dot(coeffs, ops)
+
+
+def _flat(circuit, weights: dict[str, Tensor]) -> Tensor | None:
+    if not circuit.weight_specs:
+        return None
+    missing = [s.name for s in circuit.weight_specs if s.name not in weights]
+    if missing:
+        raise ValueError(f"weights is missing {missing}; pass dict(module.weight_dict()).")
+    return torch.cat([torch.as_tensor(weights[s.name]).reshape(-1) for s in circuit.weight_specs])
+
+
+def _emit(circuit, inputs: Tensor | None, weights: dict[str, Tensor]):
+    """Queue the circuit's gates as PennyLane operations (inside a QNode or a queuing context)."""
+    w = _flat(circuit, weights)
+    for op in circuit.ops:
+        if op.name == "QubitUnitary":
+            qml.QubitUnitary(op.matrix, wires=op.wires)
+            continue
+        params = [a.evaluate(inputs, w) for a in op.angles]
+        getattr(qml, op.name)(*params, wires=op.wires)
+    return [qml.expval(_pl_observable(o)) for o in circuit.observables]
+
+
+def circuit_to_qnode(circuit, device=None):
+    """A QNode ``qnode(inputs, weights)`` on ``default.qubit`` (torch interface, backprop)."""
+    dev = device or qml.device("default.qubit", wires=circuit.n_qubits)
+
+    @qml.qnode(dev, interface="torch", diff_method="backprop")
+    def qnode(inputs, weights):
+        return tuple(_emit(circuit, inputs, weights))
+
+    return qnode
+
+
+def circuit_to_tape(circuit, inputs: Tensor | None, weights: dict[str, Tensor]):
+    """The ``QuantumScript`` of ``circuit`` at the given inputs ``(B, d)`` and weights."""
+    with qml.queuing.AnnotatedQueue() as q:
+        _emit(circuit, inputs, weights)
+    return qml.tape.QuantumScript.from_queue(q)
+
+
+# --------------------------------------------------------------------------------------------
+# PennyLane -> Circuit (IR)
+
+
+def circuit_from_tape(tape, input_params: Sequence[int] = ()):
+    """Build a :class:`~qlearn.sim.Circuit` from a PennyLane tape.
+
+    Args:
+        tape: a ``QuantumScript`` whose measurements are expectation values of Pauli sums.
+        input_params: indices (in ``tape.get_parameters(trainable_only=False)`` order) of the
+            parameters that are per-sample inputs; they become ``x[0], x[1], ...`` in that order
+            and must belong to gates the simulator knows (not to templates).
+
+    Parameters that are torch tensors with ``requires_grad`` become trainable weights (one flat
+    weight tensor ``"params"``, initialised to their current values); all others become
+    constants. Templates are decomposed first.
+    """
+    from qlearn.sim.circuit import Circuit
+
+    wires = tape.wires
+    wire_index = {w: i for i, w in enumerate(wires)}
+    circuit = Circuit(len(wires))
+    input_pos = {p: j for j, p in enumerate(input_params)}
+    x = circuit.inputs(len(input_params)) if input_params else None
+    pending: list[tuple] = []  # (name, wires, [value or input index], matrix)
+    trainable_values: list[float] = []
+    counter = 0
+    for op in tape.operations:
+        n_par = len(op.data)
+        mine = [counter + i for i in range(n_par)]
+        counter += n_par
+        if _known(op) and op.name != "QubitUnitary":
+            entries = []
+            for pos, value in zip(mine, op.data, strict=True):
+                if pos in input_pos:
+                    entries.append(("x", input_pos[pos]))
+                else:
+                    entries.append(_param_entry(value, trainable_values, op))
+            pending.append((op.name, op.wires, entries, None))
+            continue
+        if any(pos in input_pos for pos in mine):
+            raise ValueError(
+                f"input_params names a parameter of {op.name}, which the simulator decomposes; "
+                "inputs must be parameters of basic gates such as RX, RY or RZ."
+            )
+        for sub in decompose([op]):
+            if sub.name == "QubitUnitary":
+                pending.append(("QubitUnitary", sub.wires, [], sub.data[0]))
+            else:
+                entries = [_param_entry(v, trainable_values, sub) for v in sub.data]
+                pending.append((sub.name, sub.wires, entries, None))
+    params = (
+        circuit.weights(
+            "params",
+            (len(trainable_values),),
+            init=torch.tensor(trainable_values, dtype=torch.float64),
+        )
+        if trainable_values
+        else None
+    )
+    for name, op_wires, entries, matrix in pending:
+        ws = tuple(wire_index[w] for w in op_wires)
+        if name == "QubitUnitary":
+            circuit.unitary(ws, torch.as_tensor(np.asarray(qml.math.unwrap(matrix))))
+            continue
+        angles = []
+        for kind, value in entries:
+            angles.append(
+                x[value] if kind == "x" else params[value] if kind == "w" else Angle(value)
+            )
+        circuit.gate(name, ws, *angles)
+    for m in tape.measurements:
+        obs = None
+        if isinstance(m, qml.measurements.ExpectationMP) and m.obs is not None:
+            obs = _observable(m.obs, wire_index)
+        if obs is None:
+            raise ValueError(
+                f"measurement {m} cannot be imported: a Circuit measures expectation values of "
+                "Pauli words and sums of them."
+            )
+        circuit.observables.append(tuple((float(np.real(qml.math.unwrap(c))), w) for c, w in obs))
+    return circuit
+
+
+def _param_entry(value, trainable_values: list[float], op) -> tuple[str, float | int]:
+    if qml.math.ndim(value) != 0:
+        raise ValueError(
+            f"{op.name} has a broadcast parameter of shape {qml.math.shape(value)}; import an "
+            "unbroadcast tape and mark per-sample parameters with input_params."
+        )
+    if isinstance(value, Tensor) and value.requires_grad:
+        trainable_values.append(float(value.detach()))
+        return ("w", len(trainable_values) - 1)
+    return ("c", float(qml.math.unwrap(value)))
