@@ -48,7 +48,7 @@ def default_device() -> torch.device:
 
 
 def resolve_device(device: str | torch.device | None) -> torch.device:
-    """Turn ``None``/a name/a device into a :class:`torch.device`, with a clear error if unusable."""
+    """Turn ``None``, a name or a device into a :class:`torch.device` (clear error if unusable)."""
     if device is None:
         return default_device()
     try:

@@ -23,3 +23,8 @@ __all__ = [
     "execute",
     "matrix",
 ]
+
+# State-level teaching API (``from qlearn.sim import functional as F``).
+from qlearn.sim import functional  # noqa: E402
+
+__all__ += ["functional"]

@@ -36,7 +36,7 @@ from qlearn import config
 from qlearn.sim import engine
 from qlearn.sim.angles import Angle, InputRef, WeightRef, WeightSpec
 from qlearn.sim.gates import gate_spec
-from qlearn.sim.measure import Observable, parse_word, word_to_str
+from qlearn.sim.measure import Observable, is_diagonal, parse_word, word_to_str
 
 Tensor = torch.Tensor
 AngleLike = Angle | float | int
@@ -424,9 +424,17 @@ class CircuitModule(nn.Module):
         buf("_b_coeff", [t[1] for t in b_terms], torch.float64)
         buf("_b_w", [max(t[2], 0) for t in b_terms], torch.long)
         buf("_b_has_w", [t[2] >= 0 for t in b_terms], torch.bool)
+        self._b_uses_w = any(t[2] >= 0 for t in b_terms)
         buf("_b_x", [max(t[3], 0) for t in b_terms], torch.long)
         buf("_b_has_x", [t[3] >= 0 for t in b_terms], torch.bool)
-        self._matrices = [op.matrix.to(dev) if op.matrix is not None else None for op in self._ops]
+        self._matrices = [op.matrix.to(dev) for op in self._ops if op.matrix is not None]
+        refs, k = [], 0
+        for op, slots in zip(self._ops, self._slots, strict=True):
+            if op.matrix is not None:
+                slots, k = (("m", k),), k + 1
+            refs.append(engine.GateRef(op.name, op.wires, slots))
+        self._program = engine.compile_program(tuple(refs), self.n_qubits)
+        self._z_only = all(is_diagonal(o) for o in self._observables)
 
     @property
     def n_parameters(self) -> int:
@@ -456,7 +464,8 @@ class CircuitModule(nn.Module):
         a_b = self._b_const.to(real).expand(batch, -1)
         if self._b_slot.numel():
             one = torch.ones((), dtype=real, device=x.device)
-            wv = torch.where(self._b_has_w, w[self._b_w] if w.numel() else one, one)
+            # only pull in the weights if a per-row angle uses one (else no gradient flows here)
+            wv = torch.where(self._b_has_w, w[self._b_w], one) if self._b_uses_w else one
             xv = torch.where(self._b_has_x, x[:, self._b_x], one)  # (B, T)
             a_b = a_b.index_add(1, self._b_slot, self._b_coeff.to(real) * wv * xv)
         if not (torch.isfinite(a_s).all() and torch.isfinite(a_b).all()):
@@ -465,16 +474,6 @@ class CircuitModule(nn.Module):
                 "(e.g. a diverged training run or a NaN feature)."
             )
         return a_s, a_b
-
-    def _calls(self, a_s: Tensor, a_b: Tensor) -> list[engine.Call]:
-        calls = []
-        for op, slots, m in zip(self._ops, self._slots, self._matrices, strict=True):
-            if m is not None:
-                calls.append(engine.Call("QubitUnitary", op.wires, (m,)))
-                continue
-            params = tuple(a_s[k] if kind == "s" else a_b[:, k] for kind, k in slots)
-            calls.append(engine.Call(op.name, op.wires, params))
-        return calls
 
     # ---- running ----------------------------------------------------------------------------
     def _check_inputs(self, inputs: Tensor | None) -> Tensor:
@@ -503,23 +502,18 @@ class CircuitModule(nn.Module):
         """Final states, batch-first ``(B, 2^n)`` complex."""
         return self._run(self._check_inputs(inputs)).T
 
-    def _run(self, x: Tensor) -> Tensor:
+    def _run(self, x: Tensor, z_only: bool = False) -> Tensor:
         real = self._real
         cplx = config.complex_dtype(real)
         x = x.to(real)
         a_s, a_b = self._angles(x, real)
-        calls = self._calls(a_s, a_b)
         batch = x.shape[0]
         engine.check_memory(
-            self.n_qubits,
-            batch,
-            engine.n_stages(calls, self.n_qubits, batch),
-            cplx,
-            x.device,
-            torch.is_grad_enabled(),
+            self.n_qubits, batch, len(self._program), cplx, x.device, torch.is_grad_enabled()
         )
-        psi = engine.zero_state(self.n_qubits, batch, dtype=cplx, device=x.device)
-        return engine.run(psi, calls, self.n_qubits)
+        tables = engine.Tables(a_s, a_b, [m.to(cplx) for m in self._matrices])
+        psi = engine.zero_state(self.n_qubits, dtype=cplx, device=x.device)
+        return self._program.run(psi, tables, batch, z_only=z_only)
 
     def forward(self, inputs: Tensor | None = None, chunk_size: int | None = None) -> Tensor:
         """Expectation values ``(B, n_observables)`` for inputs ``(B, d)``.
@@ -533,14 +527,14 @@ class CircuitModule(nn.Module):
         chunk = chunk_size or self.chunk_size
         if chunk and x.shape[0] > chunk:
             return torch.cat([self(part) for part in x.split(chunk)])
-        psi = self._run(x)
+        psi = self._run(x, z_only=self._z_only)
         return expval_observables(psi, self._observables, self.n_qubits).T
 
     def probs(self, inputs: Tensor | None = None, wires: Sequence[int] | None = None) -> Tensor:
         """Basis-state probabilities of ``wires`` (default all), ``(B, 2^k)``."""
         from qlearn.sim.measure import probs
 
-        psi = self._run(self._check_inputs(inputs))
+        psi = self._run(self._check_inputs(inputs), z_only=True)
         return probs(psi, wires, self.n_qubits).T
 
     def sample(
@@ -554,7 +548,7 @@ class CircuitModule(nn.Module):
         from qlearn.sim.measure import indices_to_bits, probs, sample_indices
 
         with torch.no_grad():
-            p = probs(self._run(self._check_inputs(inputs)), wires, self.n_qubits).T
+            p = probs(self._run(self._check_inputs(inputs), z_only=True), wires, self.n_qubits).T
         k = self.n_qubits if wires is None else len(wires)
         return indices_to_bits(sample_indices(p, shots, seed), k)
 

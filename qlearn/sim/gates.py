@@ -242,7 +242,7 @@ def matrix(
 
 
 def bits(n_qubits: int, device: torch.device | None = None) -> Tensor:
-    """``(n, 2^n)`` tensor of basis-state bits; row q is the bit of wire q (wire 0 most significant).
+    """``(n, 2^n)`` basis-state bits; row q holds the bit of wire q (wire 0 most significant).
 
     Example:
         >>> bits(2)

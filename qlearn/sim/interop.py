@@ -140,7 +140,7 @@ def _matrix_expval(psi: Tensor, obs, wire_index: dict, n: int) -> Tensor:
         else qml.matrix(obs)
     )
     m = torch.as_tensor(m).to(psi.device, psi.dtype)
-    o_psi = engine.apply_matrix(psi, m, wires, n)
+    o_psi = engine.apply_matrix(psi, m, wires)
     return (psi.conj() * o_psi).real.sum(0)
 
 
@@ -151,6 +151,15 @@ def _expval(psi, obs, wire_index, n) -> Tensor:
     if obs.has_matrix and len(obs.wires) <= 3:
         return _matrix_expval(psi, obs, wire_index, n)
     raise ValueError(f"observable {obs} is neither a sum of Pauli words nor a small matrix.")
+
+
+def _diagonal_measurement(m, wire_index: dict) -> bool:
+    if isinstance(m, qml.measurements.ProbabilityMP) and m.obs is None:
+        return True
+    if isinstance(m, qml.measurements.ExpectationMP | qml.measurements.VarianceMP) and m.obs:
+        obs = _observable(m.obs, wire_index)
+        return obs is not None and measure.is_diagonal(obs)
+    return False
 
 
 def _measure(psi: Tensor, m, wire_index: dict, n: int) -> Tensor:
@@ -193,10 +202,11 @@ def _execute_one(tape, device, dtype):
     calls = tape_calls(tape, wire_index, real, dev)
     rows = batch or 1
     cplx = config.complex_dtype(real)
-    engine.check_memory(
-        n, rows, engine.n_stages(calls, n, rows), cplx, dev, torch.is_grad_enabled()
-    )
-    psi = engine.run(engine.zero_state(n, rows, dtype=cplx, device=dev), calls, n)
+    refs, tables = engine.tables_from_calls(calls, real, dev)
+    program = engine.compile_program(refs, n)
+    engine.check_memory(n, rows, len(program), cplx, dev, torch.is_grad_enabled())
+    z_only = all(_diagonal_measurement(m, wire_index) for m in tape.measurements)
+    psi = program.run(engine.zero_state(n, dtype=cplx, device=dev), tables, rows, z_only)
     results = []
     for m in tape.measurements:
         r = _measure(psi, m, wire_index, n)  # batch-first (B, ...) or (B,)

@@ -135,6 +135,11 @@ def expval_words(psi: Tensor, words: Sequence[Word], n_qubits: int) -> Tensor:
 Observable = tuple[tuple[complex | float | Tensor, Word], ...]
 
 
+def is_diagonal(observable: Observable) -> bool:
+    """Whether an observable is made of Z and identity only (diagonal in the basis)."""
+    return all(c == "Z" for _, word in observable for _, c in word)
+
+
 def expval_observables(psi: Tensor, observables: Sequence[Observable], n_qubits: int) -> Tensor:
     """Expectation values of sums of Pauli words: ``(n_observables, B)`` real."""
     words = sorted({word for obs in observables for _, word in obs})
