@@ -89,12 +89,22 @@ def complex_dtype(real: torch.dtype) -> torch.dtype:
     return torch.complex128 if real == torch.float64 else torch.complex64
 
 
-def _parse_bytes(text: str) -> int:
-    text = text.strip().upper()
+def _parse_bytes(text: str, name: str) -> int:
+    """Bytes from ``"512M"``, ``"2G"``, ``"1e9"``...; a clear error naming ``name`` otherwise."""
+    clean = text.strip().upper()
     scale = {"K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}
-    if text and text[-1] in scale:
-        return int(float(text[:-1]) * scale[text[-1]])
-    return int(float(text))
+    factor = scale.get(clean[-1:], 1)
+    number = clean[:-1] if clean[-1:] in scale else clean
+    try:
+        value = int(float(number) * factor)
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise ValueError(
+            f"{name}={text!r} is not a positive size in bytes; write e.g. {name}=4G, 512M or "
+            "1000000000."
+        )
+    return value
 
 
 def set_memory_limit(n_bytes: int | None) -> None:
@@ -122,5 +132,5 @@ def memory_limit(device: torch.device | None = None) -> int:
         return _memory_limit_override
     env = os.environ.get("QLEARN_MEMORY_LIMIT", "").strip()
     if env:
-        return _parse_bytes(env)
+        return _parse_bytes(env, "QLEARN_MEMORY_LIMIT")
     return int(0.8 * available_memory(device or default_device()))

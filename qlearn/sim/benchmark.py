@@ -32,11 +32,11 @@ from qlearn.sim.interop import execute
 BACKENDS = ("pennylane", "execute", "module")
 
 
-def reupload_circuit(n_qubits: int, n_layers: int) -> Circuit:
+def reupload_circuit(n_qubits: int, n_layers: int, init="uniform") -> Circuit:
     """The benchmark circuit as IR: L x (Rot layer, CNOT ring, RZ(x_q) on every qubit)."""
     c = Circuit(n_qubits)
     x = c.inputs(n_qubits)
-    w = c.weights("weights", (n_layers, n_qubits, 3))
+    w = c.weights("weights", (n_layers, n_qubits, 3), init=init)
     for layer in range(n_layers):
         for q in range(n_qubits):
             c.rot(q, w[layer, q, 0], w[layer, q, 1], w[layer, q, 2])
@@ -67,19 +67,19 @@ def make_step(
         raise ValueError(f"backend={backend!r} is unknown; use one of {BACKENDS}.")
     gen = torch.Generator().manual_seed(seed)
     inputs = torch.rand(batch, n_qubits, generator=gen, dtype=torch.float64) * torch.pi
+    weights = torch.rand(n_layers, n_qubits, 3, generator=gen, dtype=torch.float64) * 2 * torch.pi
     if backend == "module":
-        module = reupload_circuit(n_qubits, n_layers).module(
-            dtype=torch.float64, device="cpu", seed=seed
+        module = reupload_circuit(n_qubits, n_layers, init=weights).module(
+            dtype=torch.float64, device="cpu"
         )
 
         def step() -> float:
             module.zero_grad(set_to_none=True)
             loss = module(inputs).sum()
             loss.backward()
-            return float(loss)
+            return float(loss.detach())
 
         return step
-    weights = torch.rand(n_layers, n_qubits, 3, generator=gen, dtype=torch.float64)
     weights.requires_grad_(True)
     device = qml.device("default.qubit")
 
@@ -92,7 +92,7 @@ def make_step(
             out = execute(tape)
         loss = torch.stack(list(out)).sum()
         loss.backward()
-        return float(loss)
+        return float(loss.detach())
 
     return step
 
@@ -100,7 +100,10 @@ def make_step(
 def time_step(
     backend: str, n_qubits: int, n_layers: int, batch: int, repeats: int = 3, seed: int = 0
 ) -> float:
-    """Best wall time in seconds of one forward + backward step (after one warm-up step)."""
+    """Best wall time in seconds of one forward + backward step (after one warm-up step).
+
+    The best of several repeats is the least disturbed by other work on the machine.
+    """
     step = make_step(backend, n_qubits, n_layers, batch, seed)
     step()
     best = float("inf")
@@ -109,6 +112,11 @@ def time_step(
         step()
         best = min(best, time.perf_counter() - start)
     return best
+
+
+def losses(n_qubits: int, n_layers: int, batch: int, seed: int = 0) -> dict[str, float]:
+    """The loss of one step of each backend: equal up to rounding, since the work is the same."""
+    return {b: make_step(b, n_qubits, n_layers, batch, seed)() for b in BACKENDS}
 
 
 def compare(

@@ -25,6 +25,7 @@ Example:
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -150,6 +151,8 @@ class Circuit:
 
     def _wires(self, wires, expected: int | None, name: str) -> tuple[int, ...]:
         wires = (wires,) if isinstance(wires, int) else tuple(wires)
+        if not wires and name != "GlobalPhase":
+            raise ValueError(f"wires={list(wires)} is empty; gate {name} needs at least one wire.")
         if expected is not None and len(wires) != expected:
             raise ValueError(f"gate {name} acts on {expected} wire(s) but wires={wires}.")
         for w in wires:
@@ -250,21 +253,24 @@ class Circuit:
         """IsingZZ(θ) = exp(-iθ Z⊗Z/2)."""
         self.gate("IsingZZ", (a, b), angle)
 
-    def _ring(self, name: str, wires: Sequence[int] | None) -> None:
+    def _ring(self, name: str, wires: Sequence[int] | None, pairs_for_two: int) -> None:
         wires = list(range(self.n_qubits)) if wires is None else list(wires)
-        if len(wires) == 2:
-            self.gate(name, (wires[0], wires[1]))
-        elif len(wires) > 2:
-            for i, w in enumerate(wires):
-                self.gate(name, (w, wires[(i + 1) % len(wires)]))
+        if len(wires) < 2:
+            return
+        count = pairs_for_two if len(wires) == 2 else len(wires)
+        for i in range(count):
+            self.gate(name, (wires[i], wires[(i + 1) % len(wires)]))
 
     def cnot_ring(self, wires: Sequence[int] | None = None) -> None:
-        """CNOT(w_i, w_{i+1}) around a ring (one CNOT for two wires, none for one)."""
-        self._ring("CNOT", wires)
+        """CNOT(w_i, w_{i+1 mod n}) for every i, as in PennyLane's StronglyEntanglingLayers.
+
+        On two wires that is CNOT(0, 1) then CNOT(1, 0); on one wire, nothing.
+        """
+        self._ring("CNOT", wires, pairs_for_two=2)
 
     def cz_ring(self, wires: Sequence[int] | None = None) -> None:
-        """CZ(w_i, w_{i+1}) around a ring (one CZ for two wires, none for one)."""
-        self._ring("CZ", wires)
+        """CZ(w_i, w_{i+1 mod n}) for every i; on two wires a single CZ (two would cancel)."""
+        self._ring("CZ", wires, pairs_for_two=1)
 
     # ---- measurements -----------------------------------------------------------------------
     def expval(self, word: str, wires: int | Sequence[int] | None = None) -> int:
@@ -362,7 +368,7 @@ class CircuitModule(nn.Module):
         self.n_inputs = circuit.n_inputs
         self.n_outputs = len(circuit.observables)
         self.chunk_size = chunk_size
-        self._circuit = circuit
+        self._circuit = copy.deepcopy(circuit)  # later changes to `circuit` do not leak in
         self._ops = list(circuit.ops)
         self._observables = list(circuit.observables)
         dev = config.resolve_device(device)

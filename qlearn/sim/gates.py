@@ -83,6 +83,7 @@ _SPECS = [
     GateSpec("CSWAP", 3, 0, "perm"),
     GateSpec("Toffoli", 3, 0, "perm"),
     GateSpec("QubitUnitary", None, 1, "dense"),
+    GateSpec("GlobalPhase", None, 1, "diag"),
 ]
 
 GATES: dict[str, GateSpec] = {s.name: s for s in _SPECS}
@@ -221,7 +222,10 @@ def matrix(
     name = spec.name
     if name == "QubitUnitary":
         return _cplx(torch.as_tensor(params[0]))
-    k = spec.n_wires or n_wires or 1
+    if spec.n_wires is not None:
+        k = spec.n_wires
+    else:  # any number of wires; a global phase may even have none
+        k = n_wires if n_wires is not None and (n_wires or name == "GlobalPhase") else 1
     if spec.kind == "diag":
         theta = _cplx(torch.as_tensor(params[0])) if params else None
         dev = theta.device if theta is not None else device
@@ -282,6 +286,8 @@ def phase_pattern(name: str, n_qubits: int, wires: tuple[int, ...], device) -> T
         return -0.5 * b[wires[0]] * z[wires[1]]
     if name in ("IsingZZ", "MultiRZ"):
         return -0.5 * torch.prod(z[list(wires)], dim=0)
+    if name == "GlobalPhase":  # exp(-iθ) on every basis state
+        return -torch.ones(2**n_qubits, dtype=torch.float64, device=device)
     raise ValueError(f"gate={name!r} is not diagonal; it has no phase pattern.")
 
 

@@ -50,19 +50,20 @@ def _known(op) -> bool:
     return spec.n_wires is None or spec.n_wires == len(op.wires)
 
 
-def decompose(ops, depth: int = 0) -> list:
+def decompose(ops, depth: int = 0, stop_at=()) -> list:
     """Decompose PennyLane operations until every one is a gate the engine knows.
 
     Gates without a known decomposition but with a matrix on at most 3 wires become
-    ``QubitUnitary``; anything else raises a ``ValueError`` naming the operation.
+    ``QubitUnitary``; anything else raises a ``ValueError`` naming the operation. Operations
+    named in ``stop_at`` are kept as they are.
     """
     out = []
     for op in ops:
-        if _known(op):
+        if _known(op) or op.name in stop_at:
             out.append(op)
             continue
         if depth < _MAX_DEPTH and op.has_decomposition:
-            out.extend(decompose(op.decomposition(), depth + 1))
+            out.extend(decompose(op.decomposition(), depth + 1, stop_at))
             continue
         if op.has_matrix and len(op.wires) <= 3:
             out.append(qml.QubitUnitary(qml.matrix(op), wires=op.wires))
@@ -99,23 +100,68 @@ def _has_torch(tape) -> bool:
     return any(isinstance(p, Tensor) for p in list(params) + obs_params)
 
 
-def tape_calls(
+def _strongly_entangling(op, builder: engine.TableBuilder, wire_index: dict) -> bool:
+    """Expand ``StronglyEntanglingLayers`` from its weight tensor in one chunk.
+
+    Same gates as PennyLane's decomposition (a Rot on every wire, then the imprimitive gate
+    from wire i to wire i + range, per layer), without slicing every angle out separately.
+    Returns False (use PennyLane's decomposition) for unusual hyperparameters.
+    """
+    weights = op.parameters[0]
+    imprimitive = op.hyperparameters["imprimitive"]
+    name = getattr(imprimitive, "__name__", "")
+    if not isinstance(weights, Tensor) or name not in ("CNOT", "CZ"):
+        return False
+    wires = [wire_index[w] for w in op.wires]
+    n = len(wires)
+    ranges = op.hyperparameters["ranges"]
+    if n > 1 and any(r % n == 0 for r in ranges):
+        return False
+    layers = weights.shape[-3]
+    flat = weights.to(builder.device, builder.real)
+    if weights.ndim == 4:
+        kind, base = "b", builder.batched(flat)[0]
+    else:
+        kind, base = "s", builder.shared(flat)[0]
+    for layer in range(layers):
+        for i, w in enumerate(wires):
+            k = base + (layer * n + i) * 3
+            builder.ref(
+                "Rot", (w,), ((kind, k), (kind, k + 1), (kind, k + 2)), "StronglyEntanglingLayers"
+            )
+        if n > 1:
+            for i in range(n):
+                builder.ref(name, (wires[i], wires[(i + ranges[layer]) % n]), ())
+    return True
+
+
+#: Templates expanded directly from their weight tensors (see _strongly_entangling).
+_BULK = {"StronglyEntanglingLayers": _strongly_entangling}
+
+
+def tape_tables(
     tape, wire_index: dict, real: torch.dtype, device: torch.device
-) -> list[engine.Call]:
-    """The engine calls of a tape's (decomposed) operations."""
-    calls = []
-    for op in decompose(tape.operations):
+) -> tuple[tuple, engine.Tables]:
+    """The gate references and parameter tables of a tape's (decomposed) operations."""
+    builder = engine.TableBuilder(real, device)
+    pending = list(tape.operations)
+    while pending:
+        op = pending.pop(0)
+        bulk = _BULK.get(op.name)
+        if bulk is not None and bulk(op, builder, wire_index):
+            continue
+        if not _known(op):
+            pending[:0] = decompose([op], stop_at=_BULK)
+            continue
         wires = tuple(wire_index[w] for w in op.wires)
-        name = gate_spec(op.name).name
         params = tuple(_to_tensor(p, real, device) for p in op.parameters)
-        for p in params:
-            if not p.is_complex() and not torch.isfinite(p).all():
-                raise ValueError(
-                    f"operation {op.name} on wires {op.wires.tolist()} has a non-finite angle "
-                    f"({p.detach().cpu().tolist()}); gate angles must be finite numbers."
-                )
-        calls.append(engine.Call(name, wires, params))
-    return calls
+        builder.gate(
+            gate_spec(op.name).name,
+            wires,
+            params,
+            f"operation {op.name} on wires {op.wires.tolist()}",
+        )
+    return builder.build()
 
 
 def _observable(obs, wire_index: dict) -> measure.Observable | None:
@@ -198,11 +244,15 @@ def _execute_one(tape, device, dtype):
     if n == 0:
         raise ValueError("the tape acts on no wires; add at least one operation or measurement.")
     wire_index = {w: i for i, w in enumerate(wires)}
-    batch = tape.batch_size
-    calls = tape_calls(tape, wire_index, real, dev)
+    refs, tables = tape_tables(tape, wire_index, real, dev)
+    # the batch comes from the gates PennyLane decomposes to: a broadcast template's weights
+    # make its gates broadcast even where tape.batch_size says None
+    sizes = [m.shape[0] for m in tables.matrices if m.ndim == 3]
+    if tables.batched.shape[1]:
+        sizes.append(tables.batched.shape[0])
+    batch = tape.batch_size or (max(sizes) if sizes else None)
     rows = batch or 1
     cplx = config.complex_dtype(real)
-    refs, tables = engine.tables_from_calls(calls, real, dev)
     program = engine.compile_program(refs, n)
     engine.check_memory(n, rows, len(program), cplx, dev, torch.is_grad_enabled())
     z_only = all(_diagonal_measurement(m, wire_index) for m in tape.measurements)
@@ -233,7 +283,7 @@ def execute(tapes, *, device=None, dtype: torch.dtype | None = None):
         For one tape: a tensor for a single measurement, else a tuple of tensors; with parameter
         broadcasting each carries a leading batch axis. For a list of tapes: a list of those.
     """
-    if isinstance(tapes, Sequence) and not isinstance(tapes, qml.tape.QuantumScript):
+    if isinstance(tapes, list | tuple):
         return [execute(t, device=device, dtype=dtype) for t in tapes]
     if not isinstance(tapes, qml.tape.QuantumScript):
         raise TypeError(
@@ -272,11 +322,14 @@ def _flat(circuit, weights: dict[str, Tensor]) -> Tensor | None:
 def _emit(circuit, inputs: Tensor | None, weights: dict[str, Tensor]):
     """Queue the circuit's gates as PennyLane operations (inside a QNode or a queuing context)."""
     w = _flat(circuit, weights)
+    like = w if w is not None else (inputs if isinstance(inputs, Tensor) else None)
     for op in circuit.ops:
         if op.name == "QubitUnitary":
             qml.QubitUnitary(op.matrix, wires=op.wires)
             continue
         params = [a.evaluate(inputs, w) for a in op.angles]
+        if like is not None:  # PennyLane cannot mix float constants with torch angles in a gate
+            params = [torch.as_tensor(p, dtype=like.dtype, device=like.device) for p in params]
         getattr(qml, op.name)(*params, wires=op.wires)
     return [qml.expval(_pl_observable(o)) for o in circuit.observables]
 

@@ -164,6 +164,7 @@ def probs(psi: Tensor, wires: Sequence[int] | None, n_qubits: int) -> Tensor:
     p = psi.real**2 + psi.imag**2
     if wires is None or list(wires) == list(range(n_qubits)):
         return p
+    check_wires(wires, n_qubits)
     wires = list(wires)
     batch = psi.shape[1]
     t = p.reshape([2] * n_qubits + [batch])
@@ -176,6 +177,19 @@ def probs(psi: Tensor, wires: Sequence[int] | None, n_qubits: int) -> Tensor:
     return t.reshape(2 ** len(wires), batch)
 
 
+def check_wires(wires: Sequence[int], n_qubits: int) -> None:
+    """Raise a ``ValueError`` naming ``wires`` if one is out of range or repeated."""
+    shown = list(wires)
+    bad = [w for w in wires if not isinstance(w, int) or not 0 <= w < n_qubits]
+    if bad:
+        raise ValueError(
+            f"wires={shown} contains {bad[0]!r}, out of range for n_qubits={n_qubits}; "
+            f"use wires 0..{n_qubits - 1}."
+        )
+    if len(set(wires)) != len(shown):
+        raise ValueError(f"wires={shown} repeats a wire; list each wire once.")
+
+
 def sample_indices(p: Tensor, shots: int, seed: int | None) -> Tensor:
     """Draw ``shots`` basis-state indices per row from batch-first probabilities ``(B, 2^k)``.
 
@@ -184,8 +198,10 @@ def sample_indices(p: Tensor, shots: int, seed: int | None) -> Tensor:
     """
     if not isinstance(shots, int) or shots < 1:
         raise ValueError(f"shots={shots!r} must be a positive integer number of measurements.")
+    if seed is None:  # follow torch's global generator (torch.manual_seed), never reseed it
+        seed = int(torch.randint(0, 2**62, (1,)).item())
     gen = torch.Generator(device="cpu")
-    gen.manual_seed(int(seed) if seed is not None else torch.seed())
+    gen.manual_seed(int(seed))
     p_cpu = p.detach().to("cpu", torch.float64).clamp_min(0)
     idx = torch.multinomial(p_cpu, shots, replacement=True, generator=gen)
     return idx.to(p.device)

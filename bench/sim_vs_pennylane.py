@@ -1,0 +1,106 @@
+"""Speed of the qlearn simulator against PennyLane's default.qubit, measured in one run.
+
+Workload (the book's reference): a data re-uploading circuit, per layer StronglyEntanglingLayers
+then RZ(x_q) on every qubit, <Z_q> on every qubit, batch 1024, float64 on both sides; one step
+is a forward pass plus a backward pass. Three backends run the same step on the same inputs and
+weights:
+
+  pennylane   qml.execute on default.qubit (backprop, parameter broadcasting)
+  execute     the same tape through qlearn.sim.execute
+  module      the same circuit as a compiled qlearn.sim.CircuitModule
+
+It prints the best time of several repeats for each, the ratios, and whether they meet the
+targets (>= 20x at n=8, L=8 and >= 5x at n=4, L=4 on a 2-core CPU).
+
+    python bench/sim_vs_pennylane.py                 # the two target sizes
+    python bench/sim_vs_pennylane.py --sizes 2x2,6x6 --repeats 5 --json out.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import warnings
+
+import torch
+
+from qlearn.sim.benchmark import BACKENDS, losses, time_step
+
+TARGETS = {(8, 8): 20.0, (4, 4): 5.0}
+
+
+def parse_sizes(text: str) -> list[tuple[int, int]]:
+    sizes = []
+    for part in text.split(","):
+        n, _, layers = part.partition("x")
+        sizes.append((int(n), int(layers)))
+    return sizes
+
+
+def cpu_name() -> str:
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="4x4,8x8", help="n_qubits x n_layers, comma separated")
+    parser.add_argument("--batch", type=int, default=1024)
+    parser.add_argument("--repeats", type=int, default=5, help="timed repeats (best is kept)")
+    parser.add_argument("--threads", type=int, default=None, help="torch threads (default: all)")
+    parser.add_argument("--json", default=None, help="also write the results to this file")
+    args = parser.parse_args()
+    warnings.filterwarnings("ignore")
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    print(
+        f"CPU: {cpu_name()} ({os.cpu_count()} cores), torch {torch.__version__}, "
+        f"{torch.get_num_threads()} threads; batch {args.batch}, float64, forward + backward"
+    )
+    rows = []
+    for n, layers in parse_sizes(args.sizes):
+        check = losses(n, layers, batch=16)
+        spread = max(check.values()) - min(check.values())
+        times = {b: time_step(b, n, layers, args.batch, repeats=args.repeats) for b in BACKENDS}
+        ratio = {b: times["pennylane"] / times[b] for b in ("execute", "module")}
+        target = TARGETS.get((n, layers))
+        verdict = (
+            ""
+            if target is None
+            else ("meets target" if min(ratio.values()) >= target else "BELOW target")
+        )
+        print(
+            f"n={n} L={layers}: pennylane {times['pennylane'] * 1e3:8.1f} ms | "
+            f"execute {times['execute'] * 1e3:7.1f} ms ({ratio['execute']:5.1f}x) | "
+            f"module {times['module'] * 1e3:7.1f} ms ({ratio['module']:5.1f}x)"
+            + (f" | target {target:g}x: {verdict}" if target else "")
+            + f" | losses agree to {spread:.1e}"
+        )
+        rows.append(
+            {
+                "n_qubits": n,
+                "n_layers": layers,
+                "batch": args.batch,
+                "seconds": times,
+                "ratio": ratio,
+                "target": target,
+                "loss_spread": spread,
+            }
+        )
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(
+                {"cpu": cpu_name(), "threads": torch.get_num_threads(), "rows": rows}, f, indent=2
+            )
+
+
+if __name__ == "__main__":
+    main()
