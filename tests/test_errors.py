@@ -332,7 +332,7 @@ def _big_module():
 
 def test_memory_limit_raises_before_allocating(memory_limit):
     """Over the limit: SimulationMemoryError (a MemoryError and a ValueError) with the need,
-    the limit and the fixes (smaller batch, chunk_size)."""
+    the limit and the fixes (training: smaller batch; inference: chunk_size)."""
     module = _big_module()
     x = torch.rand(4096, 2, dtype=torch.float64)
     memory_limit(256 * 2**10)
@@ -343,7 +343,9 @@ def test_memory_limit_raises_before_allocating(memory_limit):
     msg = str(err)
     assert re.search(r"batch=4096 needs about [\d.]+ (MiB|GiB)", msg), msg
     assert re.search(r"limit is [\d.]+ (KiB|MiB|GiB)", msg), msg
-    assert re.search(r"smaller batch|batch size", msg) and re.search(r"chunk_size=\d+", msg), msg
+    assert re.search(r"smaller batch \(about \d+ rows fit\).*accumulate gradients", msg), msg
+    with torch.no_grad(), pytest.raises(SimulationMemoryError, match=r"chunk_size=\d+"):
+        module(x)
     with pytest.raises(SimulationMemoryError):
         module.probs(x)
     with pytest.raises(SimulationMemoryError):

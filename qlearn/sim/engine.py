@@ -460,11 +460,15 @@ def check_memory(
     if need > limit:
         per_row = max(1, need // max(batch, 1))
         fit = max(1, limit // per_row)
+        advice = (
+            f"Use a smaller batch (about {fit} rows fit) and accumulate gradients over batches"
+            if grad
+            else f"Pass chunk_size={fit} to simulate the batch in chunks, or use a smaller batch"
+        )
         raise SimulationMemoryError(
             f"simulating {n_qubits} qubits for batch={batch} needs about {_gib(need)} "
             f"({'with' if grad else 'without'} gradients) but the limit is {_gib(limit)}. "
-            f"Use a smaller batch (at most about {fit} rows fit), pass chunk_size={fit} to run "
-            "the batch in chunks, or raise the limit with qlearn.config.set_memory_limit()."
+            f"{advice}, or raise the limit with qlearn.config.set_memory_limit()."
         )
 
 

@@ -17,6 +17,7 @@ Every stage applies a run of gates in one pass over the amplitude-major state ``
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -157,7 +158,11 @@ class PhaseTerm:
     def full_pattern(self, n: int) -> Tensor:
         if self.pattern is not None:
             return self.pattern
-        bit = (torch.arange(2**n) >> (n - 1 - self.wire)) & 1
+        return self.local_pattern(n, self.wire)
+
+    def local_pattern(self, n: int, wire: int) -> Tensor:
+        """A per-wire term's pattern on a register of ``n`` wires where it sits at ``wire``."""
+        bit = (torch.arange(2**n) >> (n - 1 - wire)) & 1
         g0, g1 = self.gens
         return g0 + (g1 - g0) * bit.to(torch.float64)
 
@@ -201,7 +206,7 @@ class PhaseStage(Stage):
         self.slot_kinds = frozenset(t.slot[0] for t in self.terms if t.slot is not None)
         rows = [t for t in self.terms if t.slot is not None and t.slot[0] == "b"]
         shared = [t for t in self.terms if t.slot is None or t.slot[0] == "s"]
-        self.parts = [_PhasePart(rows, n), _PhasePart(shared, n)]
+        self.parts = [_PhasePart(rows, n, per_row=True), _PhasePart(shared, n, per_row=False)]
 
     @staticmethod
     def of_gates(refs: Sequence[GateRef], n: int) -> PhaseStage:
@@ -209,83 +214,67 @@ class PhaseStage(Stage):
 
     def apply(self, psi, t):
         real = real_of(psi)
-        f, s = (part.phase(self, t, real, psi.dtype, psi.device) for part in self.parts)
+        f, s = (part.phase(self, t, real, psi.dtype) for part in self.parts)
         return apply_phase(psi, f, s)
 
 
 class _PhasePart:
-    """The product of some phase terms: per-wire factors times a general ``exp(i P^T θ)``."""
+    r"""``exp(i·phi)`` for some phase terms, :math:`\phi = c + \sum_k \theta_k p_k`.
 
-    def __init__(self, terms: Sequence[PhaseTerm], n: int):
+    In general :math:`\phi = c + P^\top\theta` is one ``(2^n, K) @ (K, cols)`` product. When
+    the angles differ per row and every term acts on one wire, the register is cut into two
+    halves instead: each half's phase costs a small product and a ``cos``/``sin`` on
+    ``(2^{n/2}, B)``, and the full phase is their outer product — no ``exp`` over the whole
+    ``(2^n, B)`` state, and a dozen tensor operations whatever the number of gates.
+    """
+
+    def __init__(self, terms: Sequence[PhaseTerm], n: int, per_row: bool):
         self.n = n
         self.terms = list(terms)
-        self.local = [t for t in self.terms if t.wire is not None]
-        self.general = [t for t in self.terms if t.wire is None]
-        self.wires = sorted({t.wire for t in self.local})
+        self.split = per_row and n >= 2 and all(t.wire is not None for t in self.terms)
         self.key = id(self)
 
-    def _structure(self, device):
-        """Per-wire generators (2·n_w, K) and constants, general patterns (2^n, K), constants."""
-        pos = {w: i for i, w in enumerate(self.wires)}
-        loc = [t for t in self.local if t.slot is not None]
-        gen = torch.zeros(2 * len(self.wires), max(len(loc), 1), dtype=torch.float64)
-        lconst = torch.zeros(2 * len(self.wires), 1, dtype=torch.float64)
-        for k, term in enumerate(loc):
-            i = 2 * pos[term.wire]
-            gen[i : i + 2, k] = torch.tensor(term.gens, dtype=torch.float64)
-        for term in self.local:
-            if term.slot is None:
-                i = 2 * pos[term.wire]
-                lconst[i : i + 2, 0] += torch.tensor(term.gens, dtype=torch.float64)
-        gnr = [t for t in self.general if t.slot is not None]
-        pats = torch.stack([t.full_pattern(self.n) for t in gnr]).T.contiguous() if gnr else None
-        gconst = torch.zeros(2**self.n, 1, dtype=torch.float64)
-        for term in self.general:
-            if term.slot is None:
-                gconst[:, 0] += term.full_pattern(self.n)
-        has_gconst = any(t.slot is None for t in self.general)
-        return (
-            gen.to(device),
-            lconst.to(device),
-            [t.slot for t in loc],
-            None if pats is None else pats.to(device),
-            gconst.to(device),
-            has_gconst,
-            [t.slot for t in gnr],
-        )
+    def _pattern(self, term: PhaseTerm, lo: int, hi: int) -> Tensor:
+        """The term's pattern on wires lo..hi-1 (zero if it acts elsewhere)."""
+        if term.wire is None:
+            return term.full_pattern(self.n)
+        if not lo <= term.wire < hi:
+            return torch.zeros(2 ** (hi - lo), dtype=torch.float64)
+        return term.local_pattern(hi - lo, term.wire - lo)
 
-    def phase(self, stage: Stage, t: Tables, real, cplx, device) -> Tensor | None:
+    def _structure(self, device):
+        slotted = [t for t in self.terms if t.slot is not None]
+        fixed = [t for t in self.terms if t.slot is None]
+        ranges = [(0, self.n // 2), (self.n // 2, self.n)] if self.split else [(0, self.n)]
+        halves = []
+        for lo, hi in ranges:
+            size = 2 ** (hi - lo)
+            pats = torch.zeros(size, max(len(slotted), 1), dtype=torch.float64)
+            for k, term in enumerate(slotted):
+                pats[:, k] = self._pattern(term, lo, hi)
+            const = torch.zeros(size, 1, dtype=torch.float64)
+            for term in fixed:
+                const[:, 0] += self._pattern(term, lo, hi)
+            halves.append((pats.to(device), const.to(device)))
+        return halves, [t.slot for t in slotted]
+
+    def phase(self, stage: Stage, t: Tables, real, cplx) -> Tensor | None:
         if not self.terms:
             return None
-        gen, lconst, lslots, pats, gconst, has_gconst, gslots = stage.cached(
-            ("part", self.key), device, self._structure
-        )
-        phase = None
-        if self.local:
-            angles = lconst.to(real)
-            if lslots:
-                angles = angles + gen.to(real) @ t.gather(lslots, real)
-            e = torch.complex(torch.cos(angles), torch.sin(angles)).to(cplx)
-            phase = _outer_chain(e.reshape(len(self.wires), 2, -1), self.wires, self.n)
-        if self.general:
-            phi = gconst.to(real) if has_gconst else 0.0
-            if gslots:
-                phi = phi + pats.to(real) @ t.gather(gslots, real)
-            e = torch.complex(torch.cos(phi), torch.sin(phi)).to(cplx)
-            phase = e if phase is None else phase * e
-        return phase
-
-
-def _outer_chain(e: Tensor, wires: list[int], n: int) -> Tensor:
-    """Full phase from per-wire factors ``e[i] = (e_0, e_1)`` of ``wires``: ``(2^n, cols)``."""
-    cols = e.shape[-1]
-    phase = torch.ones(1, cols, dtype=e.dtype, device=e.device)
-    for w in range(n):
-        if w in wires:
-            phase = (phase[:, None, :] * e[wires.index(w)][None]).reshape(-1, cols)
-        else:
-            phase = phase[:, None, :].expand(-1, 2, -1).reshape(-1, cols)
-    return phase
+        device = t.shared.device
+        halves, slots = stage.cached(("part", self.key), device, self._structure)
+        theta = t.gather(slots, real) if slots else None
+        factors = []
+        for pats, const in halves:
+            phi = const.to(real)
+            if theta is not None:
+                phi = phi + pats.to(real) @ theta
+            factors.append(torch.complex(torch.cos(phi), torch.sin(phi)))
+        if len(factors) == 1:
+            return factors[0].to(cplx)
+        hi, lo = factors
+        cols = max(hi.shape[1], lo.shape[1])
+        return (hi[:, None, :] * lo[None, :, :]).reshape(-1, cols).to(cplx)
 
 
 # --------------------------------------------------------------------------------------------
@@ -315,74 +304,131 @@ class PermStage(Stage):
 # --------------------------------------------------------------------------------------------
 # Single-qubit gates
 
+#: Wires per block of a fused single-qubit layer: one matrix product of size 2^k per block.
+BLOCK_WIRES = 4
+
 #: Gates whose matrices are real: a wire made only of these is applied with real arithmetic.
 REAL_GATES = frozenset({"RY", "Hadamard", "PauliX", "Identity"})
 
 
 class LocalStage(Stage):
-    """Single-qubit gates fused per wire; neighbouring shared wires applied as 4×4 blocks."""
+    """Single-qubit gates fused per wire; consecutive shared wires applied as blocks.
+
+    Matrices are built per gate type in one go (RY as a real matrix). In the common case —
+    shared gates, one per wire — they stay stacked, and each block's Kronecker product is one
+    gather and one product (:func:`_kron`), so a layer costs a handful of tensor operations.
+    """
 
     kind = "local"
 
     def __init__(self, refs, n):
         super().__init__(refs, n)
-        self.shared_groups: dict[str, list[int]] = {}
+        groups: dict[str, list[int]] = {}
         for i, r in enumerate(self.refs):
             if not r.batched and r.name != "QubitUnitary":
-                self.shared_groups.setdefault(r.name, []).append(i)
-        self.real_wires = {r.wires[0] for r in self.refs} - {
-            r.wires[0] for r in self.refs if r.name not in REAL_GATES or r.batched
-        }
-        shared_wires = sorted(
-            {r.wires[0] for r in self.refs} - {r.wires[0] for r in self.refs if r.batched}
-        )
+                groups.setdefault(r.name, []).append(i)
+        self.groups = list(groups.items())
+        order = [i for _, members in self.groups for i in members]
+        self.row = {i: k for k, i in enumerate(order)}  # gate -> row of the stacked matrices
+        wires = [r.wires[0] for r in self.refs]
+        self.one_per_wire = len(order) == len(self.refs) and len(set(wires)) == len(wires)
+        shared_wires = sorted(set(wires) - {r.wires[0] for r in self.refs if r.batched})
+        # consecutive shared wires form blocks of up to BLOCK_WIRES, one product each
         self.blocks: list[tuple[int, ...]] = []
-        i = 0
-        while i < len(shared_wires):
-            w = shared_wires[i]
-            if i + 1 < len(shared_wires) and shared_wires[i + 1] == w + 1:
-                self.blocks.append((w, w + 1))
-                i += 2
+        for w in shared_wires:
+            last = self.blocks[-1] if self.blocks else ()
+            if last and last[-1] == w - 1 and len(last) < BLOCK_WIRES:
+                self.blocks[-1] = (*last, w)
             else:
                 self.blocks.append((w,))
-                i += 1
+        gate_of_wire = {r.wires[0]: i for i, r in enumerate(self.refs)}
+        self.block_rows = (
+            [torch.tensor([self.row[gate_of_wire[w]] for w in b]) for b in self.blocks]
+            if self.one_per_wire
+            else []
+        )
 
-    def _matrices(self, t: Tables, cplx, device) -> list[Tensor]:
-        mats: list[Tensor | None] = [None] * len(self.refs)
+    def _stacked(self, t: Tables, cplx, device) -> Tensor | None:
+        """The shared gates' 2×2 matrices, ``(G, 2, 2)``, real if every one is real."""
         real = torch.float64 if cplx == torch.complex128 else torch.float32
-        for name, members in self.shared_groups.items():
+        parts = []
+        for name, members in self.groups:
             n_par = gate_spec(name).n_params
-            if n_par:
+            if name == "RY":  # real: [[c, -s], [s, c]]
+                theta = t.shared[[self.refs[i].slots[0][1] for i in members]].to(real) / 2
+                c, sn = torch.cos(theta), torch.sin(theta)
+                parts.append(torch.stack((c, -sn, sn, c), -1).reshape(-1, 2, 2))
+            elif n_par:
                 idx = [self.refs[i].slots[j][1] for i in members for j in range(n_par)]
                 vals = t.shared[idx].to(real).reshape(len(members), n_par)
-                group = matrix(name, tuple(vals.unbind(1))).to(cplx)
+                parts.append(matrix(name, tuple(vals.unbind(1))).to(cplx))
             else:
-                group = matrix(name, dtype=cplx, device=device)[None].expand(len(members), 2, 2)
-            for row, i in enumerate(members):
-                mats[i] = group[row]
-        for i, r in enumerate(self.refs):
-            if mats[i] is None:
-                params = tuple(p.to(real) if not p.is_complex() else p for p in t.values(r))
-                mats[i] = matrix(r.name, params, n_wires=1, dtype=cplx, device=device).to(cplx)
-        return mats  # type: ignore[return-value]
+                m = matrix(name, dtype=cplx, device=device)
+                parts.append((m.real if name in REAL_GATES else m).expand(len(members), 2, 2))
+        if not parts:
+            return None
+        if any(p.is_complex() for p in parts):
+            parts = [p.to(cplx) for p in parts]
+        return torch.cat(parts) if len(parts) > 1 else parts[0]
 
     def apply(self, psi, t):
+        stacked = self._stacked(t, psi.dtype, psi.device)
+        if self.one_per_wire:
+            for block, rows in zip(self.blocks, self.block_rows, strict=True):
+                psi = _apply_kron_block(psi, stacked[rows.to(psi.device)], block[0])
+            return psi
+        # general case: fuse each wire's gates in order (per-row gates make a wire per-row)
+        real = torch.float64 if psi.dtype == torch.complex128 else torch.float32
         per_wire: dict[int, Tensor] = {}
-        for r, m in zip(self.refs, self._matrices(t, psi.dtype, psi.device), strict=True):
+        for i, r in enumerate(self.refs):
+            if i in self.row:
+                m = stacked[self.row[i]]
+            else:
+                params = tuple(p.to(real) if not p.is_complex() else p for p in t.values(r))
+                m = matrix(r.name, params, n_wires=1, dtype=psi.dtype, device=psi.device)
             w = r.wires[0]
-            per_wire[w] = m if w not in per_wire else m @ per_wire[w]
+            if w in per_wire:
+                prev = per_wire[w]
+                if m.is_complex() != prev.is_complex():
+                    m, prev = m.to(psi.dtype), prev.to(psi.dtype)
+                m = m @ prev
+            per_wire[w] = m
         for w, m in per_wire.items():
             if m.ndim == 3:
-                psi = apply_wire_batched(psi, m, w)
+                psi = apply_wire_batched(psi, m.to(psi.dtype), w)
         for block in self.blocks:
-            real = all(w in self.real_wires for w in block)
-            if len(block) == 1:
-                m = per_wire[block[0]]
-            else:
-                a, b = per_wire[block[0]], per_wire[block[1]]
-                m = (a[:, None, :, None] * b[None, :, None, :]).reshape(4, 4)
-            psi = apply_block_real(psi, m.real, block[0]) if real else apply_block(psi, m, block[0])
+            psi = _apply_kron_block(psi, torch.stack([per_wire[w] for w in block]), block[0])
         return psi
+
+
+def _apply_kron_block(psi: Tensor, mats: Tensor, first: int) -> Tensor:
+    """Apply ⊗ of the stacked 2×2 ``mats`` to wires ``first, first+1, ...``."""
+    m = _kron(mats)
+    if m.is_complex():
+        return apply_block(psi, m.to(psi.dtype), first)
+    return apply_block_real(psi, m, first)
+
+
+@functools.lru_cache(maxsize=32)
+def _kron_index(k: int, device: torch.device) -> tuple[Tensor, Tensor, Tensor]:
+    """Index arrays so that ``M[r, c] = prod_i m_i[r_i, c_i]`` is one gather and a product."""
+    r = torch.arange(2**k, device=device)
+    shifts = torch.arange(k - 1, -1, -1, device=device)
+    r_bits = (r[None, :] >> shifts[:, None]) & 1  # (k, 2^k)
+    rows = r_bits[:, :, None].expand(k, 2**k, 2**k).reshape(k, -1)
+    cols = r_bits[:, None, :].expand(k, 2**k, 2**k).reshape(k, -1)
+    wire = torch.arange(k, device=device)[:, None].expand(k, 4**k)
+    return wire, rows, cols
+
+
+def _kron(mats: Tensor) -> Tensor:
+    """Kronecker product of stacked 2×2 matrices ``(k, 2, 2)`` (first = most significant wire),
+    as one gather and one product."""
+    k = mats.shape[0]
+    if k == 1:
+        return mats[0]
+    wire, rows, cols = _kron_index(k, mats.device)
+    return mats[wire, rows, cols].prod(0).reshape(2**k, 2**k)
 
 
 # --------------------------------------------------------------------------------------------
