@@ -411,3 +411,30 @@ def test_module_cuda_matches_cpu(helpers):
         assert samples.device.type == dev
     torch.testing.assert_close(outs[1], outs[0], atol=1e-10, rtol=0)
     helpers.same_grads(grads[1], grads[0])
+
+
+def test_scalar_weight_is_an_angle_usable_in_arithmetic():
+    """A weight of shape () can scale an input directly (trainable input scaling)."""
+    c = Circuit(1)
+    x = c.inputs(1)
+    s = c.weights("s", init=torch.tensor(2.0, dtype=torch.float64))
+    c.ry(0, s * x[0] + 0.5)
+    c.expval("Z", 0)
+    module = c.module(dtype=torch.float64)
+    xs = torch.tensor([[0.1], [0.7]], dtype=torch.float64)
+    torch.testing.assert_close(module(xs)[:, 0], torch.cos(2.0 * xs[:, 0] + 0.5))
+
+
+def test_draw_shows_gates_and_symbolic_angles():
+    """draw() has no broadcast-matrix placeholders and lists each gate's symbolic angles."""
+    c = Circuit(2)
+    x = c.inputs(2)
+    w = c.weights("w", (2,))
+    c.ry(0, w[0] * x[0])
+    c.cnot(0, 1)
+    c.rz(1, 0.5 * x[1] - w[1])
+    c.expval("Z", 1)
+    text = c.draw()
+    assert "M0" not in text
+    assert "RY on (0,): Angle(w[0]·x[0])" in text
+    assert "RZ on (1,): Angle(0.5·x[1] - w[1])" in text

@@ -164,10 +164,10 @@ class Angle:
         return {t.input for t in self.terms if t.input is not None}
 
     def evaluate(self, inputs: Tensor | None, weights: Tensor | None) -> Tensor | float:
-        """Value for a batch of inputs ``(B, d)`` and the flat weight vector.
+        """Value for inputs ``(B, d)`` (or one sample ``(d,)``) and the flat weight vector.
 
         Returns a float for a constant angle, a 0-d tensor for one that depends on weights only,
-        and a ``(B,)`` tensor when it depends on inputs.
+        and a ``(B,)`` tensor (0-d for one sample) when it depends on inputs.
         """
         value: Tensor | float = self.const
         for t in self.terms:
@@ -175,7 +175,7 @@ class Angle:
             if t.weight is not None:
                 term = term * weights[t.weight]
             if t.input is not None:
-                term = term * inputs[:, t.input]
+                term = term * inputs[..., t.input]
             value = value + term
         return value
 

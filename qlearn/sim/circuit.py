@@ -89,7 +89,7 @@ class Circuit:
 
     def weights(
         self, name: str, shape: int | Sequence[int] = (), init: Init = "uniform"
-    ) -> WeightRef:
+    ) -> WeightRef | Angle:
         """Declare a trainable weight tensor (an ``nn.Parameter`` of the compiled module).
 
         Args:
@@ -97,6 +97,10 @@ class Circuit:
             shape: its shape, e.g. ``(n_layers, n_qubits, 3)``.
             init: ``"uniform"`` (U(0, 2π), the default), ``"normal"`` (N(0, 1)), ``"zeros"``,
                 a tensor of the shape, or a function ``(shape, generator) -> tensor``.
+
+        Returns:
+            A :class:`~qlearn.sim.angles.WeightRef` to index (``w[l, q, 0]``), or for a scalar
+            weight (``shape=()``) its :class:`~qlearn.sim.angles.Angle` (``w * x[0]``).
         """
         if not name.isidentifier() or any(s.name == name for s in self.weight_specs):
             raise ValueError(f"name={name!r} must be a new Python identifier for these weights.")
@@ -111,7 +115,8 @@ class Circuit:
         spec = WeightSpec(name, shape, offset)
         self.weight_specs.append(spec)
         self.weight_inits[name] = init
-        return WeightRef(spec)
+        ref = WeightRef(spec)
+        return ref.angle() if not shape else ref  # a scalar weight is an angle right away
 
     @property
     def n_weights(self) -> int:
@@ -317,12 +322,29 @@ class Circuit:
         return circuit_from_tape(tape, input_params)
 
     def draw(self) -> str:
-        """A text drawing (PennyLane's ``qml.draw``) with the weights at their initial values."""
+        """A text drawing of the gates (PennyLane's ``qml.draw``), then every gate's angles.
+
+        Example:
+            >>> c = Circuit(1)
+            >>> x = c.inputs(1)
+            >>> c.ry(0, 2 * x[0] + 1); c.expval("Z", 0)
+            0
+            >>> print(c.draw())
+            0: ──RY─┤  <Z>
+            <BLANKLINE>
+            RY on (0,): Angle(1 + 2·x[0])
+        """
         import pennylane as qml
 
         module = self.module(dtype=torch.float64, device="cpu", seed=0)
-        x = torch.zeros(1, self.n_inputs, dtype=torch.float64)
-        return qml.draw(self.to_pennylane(), decimals=None)(x, module.weight_dict())
+        x = torch.zeros(self.n_inputs, dtype=torch.float64)  # one sample: no broadcast matrix
+        picture = qml.draw(self.to_pennylane(), decimals=None)(x, module.weight_dict())
+        angles = [
+            f"{op.name} on {op.wires}: " + ", ".join(map(repr, op.angles))
+            for op in self.ops
+            if op.angles
+        ]
+        return "\n".join([picture, "", *angles]) if angles else picture
 
     def __repr__(self) -> str:
         obs = ", ".join(
