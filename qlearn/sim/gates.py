@@ -140,15 +140,21 @@ def _ry(theta: Tensor) -> Tensor:
 
 
 def _rot(phi: Tensor, theta: Tensor, omega: Tensor) -> Tensor:
-    # Rot(φ, θ, ω) = RZ(ω) RY(θ) RZ(φ), written out to avoid two matrix products.
-    c, s = _cplx(torch.cos(theta / 2)), _cplx(torch.sin(theta / 2))
-    p, m = _cplx((phi + omega) / 2), _cplx((phi - omega) / 2)
-    return _mat2(
-        torch.exp(-1j * p) * c,
-        -torch.exp(1j * m) * s,
-        torch.exp(-1j * m) * s,
-        torch.exp(1j * p) * c,
-    )
+    r"""Rot(φ, θ, ω) = RZ(ω) RY(θ) RZ(φ), written out:
+
+    .. math:: \begin{pmatrix} e^{-i(φ+ω)/2}\cos\frac{θ}{2} & -e^{i(φ-ω)/2}\sin\frac{θ}{2} \\
+              e^{-i(φ-ω)/2}\sin\frac{θ}{2} & e^{i(φ+ω)/2}\cos\frac{θ}{2}\end{pmatrix}
+
+    as unit phases times real magnitudes (a handful of operations, also when batched; not
+    ``torch.polar(mags, angles)``, whose gradient is wrong for negative magnitudes).
+    """
+    phi, theta, omega = torch.broadcast_tensors(phi, theta, omega)
+    c, s = torch.cos(theta / 2), torch.sin(theta / 2)
+    p, m = (phi + omega) / 2, (phi - omega) / 2
+    mags = torch.stack((c, -s, s, c), -1)
+    angles = torch.stack((-p, m, -m, p), -1)
+    phases = torch.polar(torch.ones_like(angles), angles)
+    return (mags * phases).reshape(*mags.shape[:-1], 2, 2)
 
 
 _SQ2 = 1 / math.sqrt(2)

@@ -199,10 +199,23 @@ def _expval(psi, obs, wire_index, n) -> Tensor:
     raise ValueError(f"observable {obs} is neither a sum of Pauli words nor a small matrix.")
 
 
-def _diagonal_measurement(m, wire_index: dict) -> bool:
+def _pauli_expvals(tape, wire_index: dict) -> dict[int, measure.Observable]:
+    """The tape's expectation values of Pauli sums, by measurement position."""
+    out = {}
+    for i, m in enumerate(tape.measurements):
+        if isinstance(m, qml.measurements.ExpectationMP) and m.obs is not None:
+            obs = _observable(m.obs, wire_index)
+            if obs is not None:
+                out[i] = obs
+    return out
+
+
+def _diagonal_measurement(m, wire_index: dict, known: measure.Observable | None) -> bool:
     if isinstance(m, qml.measurements.ProbabilityMP) and m.obs is None:
         return True
-    if isinstance(m, qml.measurements.ExpectationMP | qml.measurements.VarianceMP) and m.obs:
+    if known is not None:
+        return measure.is_diagonal(known)
+    if isinstance(m, qml.measurements.VarianceMP) and m.obs:
         obs = _observable(m.obs, wire_index)
         return obs is not None and measure.is_diagonal(obs)
     return False
@@ -255,11 +268,17 @@ def _execute_one(tape, device, dtype):
     cplx = config.complex_dtype(real)
     program = engine.compile_program(refs, n)
     engine.check_memory(n, rows, len(program), cplx, dev, torch.is_grad_enabled())
-    z_only = all(_diagonal_measurement(m, wire_index) for m in tape.measurements)
+    paulis = _pauli_expvals(tape, wire_index)
+    z_only = all(
+        _diagonal_measurement(m, wire_index, paulis.get(i)) for i, m in enumerate(tape.measurements)
+    )
     psi = program.run(engine.zero_state(n, dtype=cplx, device=dev), tables, rows, z_only)
+    # all expectations of Pauli sums in one pass over the state; the rest one by one
+    values = measure.expval_observables(psi, list(paulis.values()), n) if paulis else None
+    row = {i: k for k, i in enumerate(paulis)}
     results = []
-    for m in tape.measurements:
-        r = _measure(psi, m, wire_index, n)  # batch-first (B, ...) or (B,)
+    for i, m in enumerate(tape.measurements):
+        r = values[row[i]] if i in row else _measure(psi, m, wire_index, n)  # (B, ...) or (B,)
         results.append(r if batch else r[0])
     if not _has_torch(tape):
         results = [_numpy(r) for r in results]

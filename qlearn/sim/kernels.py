@@ -149,14 +149,12 @@ class _PhaseApply(torch.autograd.Function):
         need_psi, need_f, need_s = ctx.needs_input_grad
         grad_psi = grad * phase.conj() if need_psi else None
         grad_f = grad_s = None
-        if need_f or need_s:
-            h = grad * out.conj()
-            if need_f:
-                grad_f = f.detach() * h
-                if grad_f.shape[1] != f.shape[1]:
-                    grad_f = grad_f.sum(1, keepdim=True)
-            if need_s:
-                grad_s = s.detach() * h.sum(1, keepdim=True)
+        if need_f:
+            grad_f = f.detach() * (grad * out.conj())
+            if grad_f.shape[1] != f.shape[1]:
+                grad_f = grad_f.sum(1, keepdim=True)
+        if need_s:  # Σ_b g·conj(out) as a dot product along the batch: no temporary
+            grad_s = s.detach() * torch.linalg.vecdot(out, grad, dim=1)[:, None]
         return grad_psi, grad_f, grad_s
 
 

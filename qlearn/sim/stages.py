@@ -78,14 +78,22 @@ class Tables:
         """Angles of ``slots`` as ``(K, 1)`` when all are shared, else ``(K, B)``."""
         kinds = {kind for kind, _ in slots}
         if kinds == {"s"}:
-            return self.shared[[k for _, k in slots]].to(real)[:, None]
+            idx = _index(tuple(k for _, k in slots), self.shared.device)
+            return self.shared.index_select(0, idx).to(real)[:, None]
         if kinds == {"b"}:
-            return self.batched[:, [k for _, k in slots]].to(real).T
+            idx = _index(tuple(k for _, k in slots), self.batched.device)
+            return self.batched.index_select(1, idx).to(real).T
         batch = self.batched.shape[0]
         rows = [
             self.shared[k].expand(batch) if kind == "s" else self.batched[:, k] for kind, k in slots
         ]
         return torch.stack(rows).to(real)
+
+
+@functools.lru_cache(maxsize=4096)
+def _index(ks: tuple[int, ...], device: torch.device) -> Tensor:
+    """A cached index tensor (building one from a list costs more than the gather)."""
+    return torch.tensor(ks, dtype=torch.long, device=device)
 
 
 def real_of(psi: Tensor) -> torch.dtype:
