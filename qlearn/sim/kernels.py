@@ -39,46 +39,18 @@ def log2_int(size: int, what: str) -> int:
 
 
 class _BlockApply(torch.autograd.Function):
-    """``out = m @ psi`` on a block of wires of a complex state (see the module docstring)."""
+    """``out = m @ v`` on a block of wires (see the module docstring).
 
-    @staticmethod
-    def forward(ctx, m: Tensor, psi: Tensor, first: int) -> Tensor:
-        ctx.save_for_backward(m, psi)
-        ctx.first = first
-        # detached: torch.matmul takes a much slower path for inputs flagged requires_grad
-        m, psi = m.detach(), psi.detach()
-        return torch.matmul(m, psi.reshape(2**first, m.shape[-1], -1)).reshape(psi.shape)
-
-    @staticmethod
-    def backward(ctx, grad: Tensor):
-        m, psi = (t.detach() for t in ctx.saved_tensors)
-        d = m.shape[-1]
-        g = grad.reshape(2**ctx.first, d, -1)
-        grad_m = grad_psi = None
-        if ctx.needs_input_grad[0]:
-            view = psi.reshape(2**ctx.first, d, -1)
-            grad_m = torch.matmul(g, view.transpose(1, 2).conj()).sum(0)
-        if ctx.needs_input_grad[1]:
-            grad_psi = torch.matmul(m.T.conj(), g).reshape(psi.shape)
-        return grad_m, grad_psi, None
-
-
-def apply_block(psi: Tensor, m: Tensor, first: int) -> Tensor:
-    """Apply a shared ``(2^k, 2^k)`` matrix to the contiguous wires ``first .. first+k-1``."""
-    if m.requires_grad or psi.requires_grad:
-        return _BlockApply.apply(m, psi, first)
-    return torch.matmul(m, psi.reshape(2**first, m.shape[-1], -1)).reshape(psi.shape)
-
-
-class _RealBlockApply(torch.autograd.Function):
-    """``out = m @ v`` for a real matrix ``m`` and the real view ``v`` of a complex state."""
+    ``v`` is a complex state, or the real view of one with a real ``m`` (``conj`` is then a
+    no-op), so one rule serves both.
+    """
 
     @staticmethod
     def forward(ctx, m: Tensor, v: Tensor, first: int) -> Tensor:
         ctx.save_for_backward(m, v)
         ctx.first = first
-        m, v = m.detach(), v.detach()
-        return torch.matmul(m, v.reshape(2**first, m.shape[-1], -1)).reshape(v.shape)
+        # detached: torch.matmul takes a much slower path for inputs flagged requires_grad
+        return _block_matmul(m.detach(), v.detach(), first)
 
     @staticmethod
     def backward(ctx, grad: Tensor):
@@ -87,10 +59,22 @@ class _RealBlockApply(torch.autograd.Function):
         g = grad.reshape(2**ctx.first, d, -1)
         grad_m = grad_v = None
         if ctx.needs_input_grad[0]:
-            grad_m = torch.matmul(g, v.reshape(2**ctx.first, d, -1).transpose(1, 2)).sum(0)
+            view = v.reshape(2**ctx.first, d, -1)
+            grad_m = torch.matmul(g, view.transpose(1, 2).conj()).sum(0)
         if ctx.needs_input_grad[1]:
-            grad_v = torch.matmul(m.T, g).reshape(v.shape)
+            grad_v = torch.matmul(m.T.conj(), g).reshape(v.shape)
         return grad_m, grad_v, None
+
+
+def _block_matmul(m: Tensor, v: Tensor, first: int) -> Tensor:
+    return torch.matmul(m, v.reshape(2**first, m.shape[-1], -1)).reshape(v.shape)
+
+
+def apply_block(psi: Tensor, m: Tensor, first: int) -> Tensor:
+    """Apply a shared ``(2^k, 2^k)`` matrix to the contiguous wires ``first .. first+k-1``."""
+    if m.requires_grad or psi.requires_grad:
+        return _BlockApply.apply(m, psi, first)
+    return _block_matmul(m, psi, first)
 
 
 def apply_block_real(psi: Tensor, m: Tensor, first: int) -> Tensor:
@@ -99,12 +83,7 @@ def apply_block_real(psi: Tensor, m: Tensor, first: int) -> Tensor:
     The real and imaginary parts are transformed by one real product on
     ``torch.view_as_real(psi)``, half the arithmetic of a complex product.
     """
-    v = torch.view_as_real(psi)
-    if m.requires_grad or psi.requires_grad:
-        out = _RealBlockApply.apply(m, v, first)
-    else:
-        out = torch.matmul(m, v.reshape(2**first, m.shape[-1], -1)).reshape(v.shape)
-    return torch.view_as_complex(out)
+    return torch.view_as_complex(apply_block(torch.view_as_real(psi), m, first))
 
 
 class _GatherRows(torch.autograd.Function):
