@@ -438,3 +438,18 @@ def test_draw_shows_gates_and_symbolic_angles():
     assert "M0" not in text
     assert "RY on (0,): Angle(w[0]·x[0])" in text
     assert "RZ on (1,): Angle(0.5·x[1] - w[1])" in text
+
+
+def test_module_follows_dtype_conversion():
+    """module.double() after compiling in float32 simulates in float64."""
+    c = Circuit(2)
+    x = c.inputs(1)
+    w = c.weights("w", (1,))
+    c.rx(0, x[0])
+    c.unitary((0, 1), torch.eye(4))
+    c.ry(1, w[0])
+    c.expval("Z", 0)
+    module = c.module(dtype=torch.float32).double()
+    out = module(torch.tensor([[0.3]], dtype=torch.float64))
+    assert out.dtype == torch.float64
+    torch.testing.assert_close(out[0, 0], torch.cos(torch.tensor(0.3, dtype=torch.float64)))

@@ -531,7 +531,8 @@ class CircuitModule(nn.Module):
         return self._run(self._check_inputs(inputs)).T
 
     def _run(self, x: Tensor, z_only: bool = False) -> Tensor:
-        real = self._real
+        # follow the weights if the module was converted (module.double(), module.to(...))
+        real = next(iter(self.weights.values())).dtype if len(self.weights) else self._real
         cplx = config.complex_dtype(real)
         x = x.to(real)
         a_s, a_b = self._angles(x, real)
@@ -539,7 +540,7 @@ class CircuitModule(nn.Module):
         engine.check_memory(
             self.n_qubits, batch, len(self._program), cplx, x.device, torch.is_grad_enabled()
         )
-        tables = engine.Tables(a_s, a_b, [m.to(cplx) for m in self._matrices])
+        tables = engine.Tables(a_s, a_b, [m.to(x.device, cplx) for m in self._matrices])
         psi = engine.zero_state(self.n_qubits, dtype=cplx, device=x.device)
         return self._program.run(psi, tables, batch, z_only=z_only)
 
