@@ -3,6 +3,7 @@
 #   make test    ruff, unit tests, then every notebook executed in fast mode (what CI runs)
 #   make book    build the HTML book into _build/html, executing every notebook
 #   make lab     JupyterLab at the repository root, to work the exercises
+#   make exercises  regenerate exercises/ from the worked solutions in solutions/
 #   make bench   simulator speed versus PennyLane
 
 PYTHON  ?= python3
@@ -15,7 +16,7 @@ JOBS    ?= auto
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export MPLBACKEND := Agg
 
-.PHONY: setup test lint unit notebooks book lab bench lock clean
+.PHONY: setup test lint unit notebooks book lab bench lock clean exercises
 
 setup: $(STAMP)
 
@@ -41,6 +42,10 @@ test: lint unit notebooks
 book: setup
 	$(BIN)/jupyter-book build . --warningiserror --keep-going --path-output .
 	@echo "Open _build/html/index.html"
+
+# exercises/ is generated: edit solutions/ and run this (a unit test fails while they differ).
+exercises: setup
+	$(BIN)/python -m qlearn.exercises build
 
 lab: setup
 	$(BIN)/jupyter lab --notebook-dir=.
