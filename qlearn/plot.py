@@ -9,6 +9,11 @@ backend is, and a helper given an existing ``ax=`` draws there and returns that 
 :func:`bloch`               Bloch-sphere picture of one-qubit Bloch vectors
 :func:`curves`              line plot of one or more series against a common x
 :func:`timings`             wall times of several backends against a size, log scales
+:func:`decision_regions`    a 2-D classifier's predicted classes, with the data
+:func:`spectrum`            Fourier coefficient magnitudes, accessible spectrum shaded
+:func:`coefficient_cloud`   Re/Im of Fourier coefficients over random weight draws
+:func:`loss_sweep`          final loss (and its floor) against a swept setting
+:func:`series_fit`          a target series, its fits and the training samples
 ==========================  =======================================================
 
 Example:
@@ -24,6 +29,7 @@ import io
 import math
 from collections.abc import Mapping, Sequence
 
+import matplotlib.colors
 import matplotlib.figure
 import matplotlib.ticker
 import numpy as np
@@ -36,9 +42,14 @@ __all__ = [
     "Figure",
     "basis_labels",
     "bloch",
+    "coefficient_cloud",
     "curves",
+    "decision_regions",
+    "loss_sweep",
     "new_figure",
     "probabilities",
+    "series_fit",
+    "spectrum",
     "timings",
 ]
 
@@ -283,4 +294,236 @@ def timings(
         ax.set_title(title)
     if note:
         fig.text(0.01, 0.0, note, fontsize=7, color="0.35", ha="left", va="top", wrap=True)
+    return fig
+
+
+# --------------------------------------------------------------------------------------------
+# Chapter 2: classifiers and Fourier spectra
+
+
+def decision_regions(
+    grid: Mapping[str, ArrayLike],
+    x: ArrayLike | None = None,
+    y: ArrayLike | None = None,
+    *,
+    boundary_radius: float | None = None,
+    title: str | None = None,
+    ax: Axes | None = None,
+) -> Figure:
+    r"""A 2-D classifier's predicted classes as coloured regions, with the data on top.
+
+    Args:
+        grid: the dict of :func:`qlearn.experiments.reuploading.decision_grid` (``"x0"``,
+            ``"x1"`` axes and ``"label"`` indexed ``[i1, i0]``).
+        x, y: points ``(n, 2)`` and their true labels ``(n,)`` to scatter (optional).
+        boundary_radius: draw the true circle of this radius (the ``circle`` data set).
+        title: axes title.
+        ax: draw into this axes instead of a new figure.
+
+    Returns:
+        The figure.
+    """
+    x0, x1, label = (_numpy(grid[k]) for k in ("x0", "x1", "label"))
+    if label.shape != (x1.size, x0.size):
+        raise ValueError(
+            f"grid['label'] has shape {label.shape} but the axes have {x1.size} and {x0.size} "
+            "points; pass the dict returned by decision_grid."
+        )
+    fig, ax = _axes(ax, 3.6, 3.4)
+    n_classes = int(max(label.max(), _numpy(y).max() if y is not None else 0)) + 1
+    levels = np.arange(n_classes + 1) - 0.5
+    cmap = matplotlib.colors.ListedColormap([f"C{c}" for c in range(n_classes)])
+    ax.contourf(x0, x1, label, levels=levels, cmap=cmap, alpha=0.25)
+    if x is not None:
+        pts = _numpy(x)
+        if pts.ndim != 2 or pts.shape[1] != 2:
+            raise ValueError(f"x has shape {pts.shape}; pass (n, 2) points.")
+        colors = cmap(_numpy(y).astype(int)) if y is not None else "k"
+        ax.scatter(pts[:, 0], pts[:, 1], c=colors, s=8, edgecolors="none")
+    if boundary_radius is not None:
+        t = np.linspace(0, 2 * np.pi, 200)
+        ax.plot(boundary_radius * np.cos(t), boundary_radius * np.sin(t), "k--", linewidth=1)
+    ax.set(xlim=(x0[0], x0[-1]), ylim=(x1[0], x1[-1]), xlabel="$x_0$", ylabel="$x_1$")
+    ax.set_aspect("equal")
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+def spectrum(
+    coeffs: ArrayLike | Mapping[str, ArrayLike],
+    *,
+    accessible: Sequence[float] | None = None,
+    title: str | None = None,
+    ax: Axes | None = None,
+) -> Figure:
+    r"""Magnitudes :math:`|c_k|` of Fourier coefficients against the frequency :math:`k`.
+
+    Args:
+        coeffs: complex ``(2D+1,)`` coefficients :math:`c_{-D}, \dots, c_D` (as returned by
+            :func:`qlearn.fourier.coefficients`), or a mapping ``name -> coefficients`` of equal
+            length to draw side by side.
+        accessible: the frequencies a model can express (e.g. from
+            :func:`qlearn.fourier.spectrum`); they are shaded.
+        title: axes title.
+        ax: draw into this axes instead of a new figure.
+
+    Returns:
+        The figure.
+    """
+    series = dict(coeffs) if isinstance(coeffs, Mapping) else {"": coeffs}
+    if not series:
+        raise ValueError("coeffs is an empty mapping; give at least one series.")
+    mags = {}
+    for name, c in series.items():
+        t = torch.as_tensor(c).detach().to("cpu")
+        m = t.abs().to(torch.float64).numpy()
+        if m.ndim != 1 or m.size % 2 == 0:
+            raise ValueError(
+                f"coeffs{f'[{name!r}]' if name else ''} has shape {m.shape}; pass the 2D+1 "
+                "coefficients of one input."
+            )
+        mags[name] = m
+    sizes = {m.size for m in mags.values()}
+    if len(sizes) != 1:
+        raise ValueError(f"the series have different lengths {sorted(sizes)}; use equal lengths.")
+    size = sizes.pop()
+    degree = (size - 1) // 2
+    k = np.arange(-degree, degree + 1)
+    fig, ax = _axes(ax, max(3.5, 0.3 * size + 1.5), 3.0)
+    if accessible is not None:
+        inside = sorted({float(f) for f in accessible if abs(f) <= degree + 0.5})
+        for i, f in enumerate(inside):
+            label = "model spectrum" if i == 0 else None
+            ax.axvspan(f - 0.5, f + 0.5, color="0.9", zorder=0, label=label)
+    width = 0.8 / len(mags)
+    for i, (name, m) in enumerate(mags.items()):
+        ax.bar(k + (i - (len(mags) - 1) / 2) * width, m, width, label=name or None, zorder=2)
+    step = math.ceil(size / 15)
+    ax.set_xticks(k[k % step == 0])
+    ax.set(xlabel="frequency $k$", ylabel="$|c_k|$", xlim=(-degree - 0.6, degree + 0.6))
+    if len(mags) > 1 or any(mags) or accessible is not None:
+        ax.legend(fontsize=8)
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+def coefficient_cloud(
+    cloud: ArrayLike,
+    *,
+    frequencies: Sequence[int] | None = None,
+    title: str | None = None,
+    fig: Figure | None = None,
+) -> Figure:
+    r"""Coefficient clouds: :math:`\mathrm{Re}\,c_k` against :math:`\mathrm{Im}\,c_k` over many
+    random weight draws, one small panel per frequency :math:`k \ge 0`.
+
+    Args:
+        cloud: complex ``(n_samples, 2D+1)`` from :func:`qlearn.fourier.coefficient_cloud`.
+        frequencies: which :math:`k` to show (default ``0 .. D``).
+        title: figure title.
+        fig: draw into this figure instead of a new one.
+
+    Returns:
+        The figure.
+    """
+    c = torch.as_tensor(cloud).detach().to("cpu")
+    if c.ndim != 2 or c.shape[1] % 2 == 0 or not c.is_complex():
+        raise ValueError(
+            f"cloud has shape {tuple(c.shape)} and dtype {c.dtype}; pass the complex "
+            "(n_samples, 2D+1) result of qlearn.fourier.coefficient_cloud."
+        )
+    degree = (c.shape[1] - 1) // 2
+    ks = list(range(degree + 1)) if frequencies is None else [int(k) for k in frequencies]
+    if any(abs(k) > degree for k in ks):
+        raise ValueError(f"frequencies={ks} exceed the cloud's degree {degree}.")
+    fig = fig if fig is not None else new_figure(1.9 * len(ks) + 0.4, 2.3)
+    lim = max(float(c.abs().max()), 1e-3) * 1.1
+    for i, k in enumerate(ks):
+        ax = fig.add_subplot(1, len(ks), i + 1)
+        v = c[:, degree + k].numpy()
+        ax.scatter(v.real, v.imag, s=4, alpha=0.5, color=f"C{i}")
+        ax.set(xlim=(-lim, lim), ylim=(-lim, lim), title=f"$k = {k}$", xlabel=r"Re $c_k$")
+        ax.set_aspect("equal")
+        ax.tick_params(labelsize=7)
+        if i == 0:
+            ax.set_ylabel(r"Im $c_k$")
+    if title:
+        fig.suptitle(title, fontsize=10)
+    return fig
+
+
+def loss_sweep(
+    rows: Sequence[Mapping[str, float]],
+    *,
+    x: str = "n_layers",
+    xlabel: str = "re-uploads $L$",
+    degree: int | None = None,
+    title: str | None = None,
+    ax: Axes | None = None,
+) -> Figure:
+    r"""Final training loss against a swept setting, with the best possible loss (the floor).
+
+    Args:
+        rows: dicts with keys ``x``, ``"loss"`` and optionally ``"floor"`` (e.g. from
+            :func:`qlearn.experiments.reuploading.fit_sweep`).
+        x, xlabel: the key to put on the horizontal axis and its label.
+        degree: draw a vertical line at the target's degree :math:`D`.
+        title: axes title.
+        ax: draw into this axes instead of a new figure.
+
+    Returns:
+        The figure (log-scale loss; a floor of 0 is not drawn).
+    """
+    if not rows:
+        raise ValueError("rows is empty; give at least one result.")
+    xs = np.array([float(r[x]) for r in rows])
+    loss = np.array([float(r["loss"]) for r in rows])
+    tiny = 1e-32
+    fig, ax = _axes(ax, 4.8, 3.0)
+    ax.plot(xs, np.maximum(loss, tiny), "o-", label="trained (final loss)")
+    if all("floor" in r for r in rows):
+        floor = np.array([float(r["floor"]) for r in rows])
+        keep = floor > 0
+        ax.plot(xs[keep], floor[keep], "s", mfc="none", ms=9, label="floor: missing frequencies")
+    if degree is not None:
+        ax.axvline(degree, color="0.5", linestyle=":", label=f"target degree $D = {degree}$")
+    ax.set_yscale("log")
+    ax.set_xticks(xs)
+    ax.set(xlabel=xlabel, ylabel="mean squared error")
+    ax.legend(fontsize=8)
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+def series_fit(
+    x: ArrayLike,
+    series: Mapping[str, ArrayLike],
+    *,
+    points: tuple[ArrayLike, ArrayLike] | None = None,
+    title: str | None = None,
+    ax: Axes | None = None,
+) -> Figure:
+    r"""Curves of a target and its fits on a fine grid, with the training samples as dots.
+
+    Args:
+        x: the fine grid, ``(m,)``.
+        series: ``name -> (m,)`` values, e.g. ``{"target": ..., "L = 2": ...}``.
+        points: ``(x_data, y_data)`` samples to draw as dots.
+        title: axes title.
+        ax: draw into this axes instead of a new figure.
+
+    Returns:
+        The figure.
+    """
+    fig = curves(x, dict(series), xlabel="$x$", ylabel="$f(x)$", ax=ax)
+    ax = ax if ax is not None else fig.axes[0]
+    if points is not None:
+        px, py = _numpy(points[0]), _numpy(points[1])
+        ax.plot(px, py, "k.", ms=4, label="samples")
+        ax.legend(fontsize=8)
+    if title:
+        ax.set_title(title)
     return fig

@@ -1,0 +1,8 @@
+"""Experiments of the book: one module per paper, plain functions with a seed and a CLI.
+
+The same function runs in a chapter (small, live), in a test (tiny) and from the command line
+(full size, results stored as JSON next to the chapter):
+
+* :mod:`qlearn.experiments.reuploading` — chapter 2: the single-qubit re-uploading classifier of
+  Pérez-Salinas et al. (2020) and quantum models as Fourier series (Schuld, Sweke and Meyer 2021).
+"""
