@@ -23,6 +23,9 @@ Example:
     >>> c = reuploading(in_features=1, n_qubits=1, n_layers=3)
     >>> c
     Circuit(n_qubits=1, n_inputs=1, n_weights=12, n_gates=7, observables=[Z0])
+    >>> from qlearn import fourier
+    >>> fourier.spectrum(c)
+    {0: [-3.0, -2.0, -1.0, 0.0, 1.0, 2.0, 3.0]}
 """
 
 from __future__ import annotations
@@ -108,7 +111,11 @@ def reuploading(
         rotation: encoding gate, ``"RX"``, ``"RY"`` or ``"RZ"``.
         block: ``"strong"`` (Rot on every wire + ring, weights ``(depth, n, 3)``) or
             ``"basic"`` (RY on every wire + ring, weights ``(depth, n)``).
-        block_depth: sub-layers per trainable block.
+        block_depth: sub-layers per trainable block. With ``block_depth=1`` and several
+            qubits, :math:`\langle Z_0\rangle` cannot reach the top frequency of the spectrum for
+            any weights: the final ring makes :math:`Z_0` a parity that misses a qubit (for
+            three qubits, :math:`Z_1 Z_2`), and without a ring it would see qubit 0 alone. Two
+            sub-layers spread the observable over every qubit (chapter 2 shows this).
         entangler: ``"cnot"``, ``"cz"`` or ``None``.
         scaling: ``None`` (all scales 1), ``"exponential"`` (``3^k`` for the k-th encoding of a
             feature, counted layer by layer), or explicit scales, one per encoding gate

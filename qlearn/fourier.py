@@ -670,7 +670,7 @@ def coefficients(
         f: a function ``(B, n_inputs) -> (B,)`` or ``(B, n_outputs)``, e.g. a
             ``CircuitModule`` or any ``nn.Module``; it is called once, under ``no_grad``.
         degree: :math:`D`, the largest :math:`|k|` returned.
-        n_inputs: 1 or 2 (default: ``f.n_inputs`` if it has one, else 1).
+        n_inputs: 1 or 2 (default: ``f.n_inputs`` or ``f.in_features`` if it has one, else 1).
         period: :math:`T`; use :math:`4\pi` to resolve the half frequencies of controlled
             rotations.
         n_points: samples per input (default :math:`2D + 1`; more reduces aliasing).
@@ -694,7 +694,9 @@ def coefficients(
                dtype=torch.float64)
     """
     degree, period = _check_degree(degree), _check_period(period)
-    d = _check_n_inputs(getattr(f, "n_inputs", 1) if n_inputs is None else n_inputs)
+    if n_inputs is None:  # a circuit module has n_inputs, a model in_features
+        n_inputs = getattr(f, "n_inputs", getattr(f, "in_features", 1))
+    d = _check_n_inputs(n_inputs)
     n = 2 * degree + 1 if n_points is None else n_points
     if isinstance(n, bool) or not isinstance(n, int) or n < 2 * degree + 1:
         raise ValueError(

@@ -49,6 +49,7 @@ from torch import nn
 from qlearn import config, fourier
 from qlearn.data import circle, evaluate_fourier, fourier_series, train_test_split
 from qlearn.models import DRQC, ReuploadingClassifier
+from qlearn.models.drqc import fidelity_cost
 from qlearn.train import History, fit
 
 Tensor = torch.Tensor
@@ -79,30 +80,6 @@ def _positive_int(name: str, value: Any) -> int:
 
 # --------------------------------------------------------------------------------------------
 # The re-uploading classifier
-
-
-def fidelity_cost(fidelities: Tensor, labels: Tensor) -> Tensor:
-    r"""The fidelity cost of Pérez-Salinas et al.: :math:`\frac1N \sum_i (1 - F_{y_i}(x_i))^2`.
-
-    Args:
-        fidelities: ``(N, C)`` fidelities with the class target states (the output of
-            :class:`~qlearn.models.ReuploadingClassifier`).
-        labels: ``(N,)`` integer classes.
-
-    Returns:
-        The scalar cost; pass the function to :func:`qlearn.train.fit` as ``loss=``.
-
-    Example:
-        >>> fidelity_cost(torch.tensor([[1.0, 0.0], [0.5, 0.5]]), torch.tensor([0, 1]))
-        tensor(0.1250)
-    """
-    if fidelities.ndim != 2 or labels.shape != fidelities.shape[:1]:
-        raise ValueError(
-            f"fidelities has shape {tuple(fidelities.shape)} and labels {tuple(labels.shape)}; "
-            "pass (N, C) fidelities and (N,) labels."
-        )
-    f_true = fidelities.gather(1, labels.to(fidelities.device).long()[:, None])[:, 0]
-    return ((1 - f_true) ** 2).mean()
 
 
 def _predict(model: nn.Module, x: Tensor) -> Tensor:

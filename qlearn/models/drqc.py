@@ -77,6 +77,30 @@ def class_targets(n_classes: int) -> torch.Tensor:
     return torch.tensor(pts, dtype=torch.float64)
 
 
+def fidelity_cost(fidelities: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    r"""The fidelity cost of Pérez-Salinas et al.: :math:`\frac1N \sum_i (1 - F_{y_i}(x_i))^2`.
+
+    Args:
+        fidelities: ``(N, C)`` fidelities with the class target states (the output of
+            :class:`~qlearn.models.ReuploadingClassifier`).
+        labels: ``(N,)`` integer classes.
+
+    Returns:
+        The scalar cost; pass the function to :func:`qlearn.train.fit` as ``loss=``.
+
+    Example:
+        >>> fidelity_cost(torch.tensor([[1.0, 0.0], [0.5, 0.5]]), torch.tensor([0, 1]))
+        tensor(0.1250)
+    """
+    if fidelities.ndim != 2 or labels.shape != fidelities.shape[:1]:
+        raise ValueError(
+            f"fidelities has shape {tuple(fidelities.shape)} and labels {tuple(labels.shape)}; "
+            "pass (N, C) fidelities and (N,) labels."
+        )
+    f_true = fidelities.gather(1, labels.to(fidelities.device).long()[:, None])[:, 0]
+    return ((1 - f_true) ** 2).mean()
+
+
 class ReuploadingClassifier(QuantumModel):
     """Pérez-Salinas single-qubit re-uploading classifier: ``(B, d) -> (B, n_classes)``.
 
@@ -109,6 +133,5 @@ class ReuploadingClassifier(QuantumModel):
         return (1 + bloch @ self.targets.to(bloch.dtype).T) / 2
 
     def fidelity_loss(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        """Mean of :math:`(1 - F_{y_i}(x_i))^2` over the batch."""
-        fidelity = self(x).gather(1, torch.as_tensor(y, device=self.targets.device).long()[:, None])
-        return ((1 - fidelity) ** 2).mean()
+        """Mean of :math:`(1 - F_{y_i}(x_i))^2` over the batch (:func:`fidelity_cost`)."""
+        return fidelity_cost(self(x), torch.as_tensor(y))
