@@ -9,3 +9,39 @@ from qlearn.models.base import QuantumModel, n_parameters
 from qlearn.models.drqc import DRQC, ReuploadingClassifier
 
 __all__ = ["DRQC", "QuantumModel", "ReuploadingClassifier", "n_parameters"]
+
+from qlearn.models.baselines import (  # noqa: E402
+    FAN,
+    FFN,
+    MLP,
+    SIREN,
+    FANLayer,
+    FourierFeatureMap,
+    FourierFeatures,
+    SineLayer,
+)
+from qlearn.models.qrun import (  # noqa: E402
+    QRUN,
+    QRUNLayer,
+    frequency_count,
+    replace_linear,
+    reupload_frequencies,
+)
+from qlearn.models.sizing import match_parameters  # noqa: E402
+
+__all__ += [
+    "FAN",
+    "FFN",
+    "MLP",
+    "QRUN",
+    "SIREN",
+    "FANLayer",
+    "FourierFeatureMap",
+    "FourierFeatures",
+    "QRUNLayer",
+    "SineLayer",
+    "frequency_count",
+    "match_parameters",
+    "replace_linear",
+    "reupload_frequencies",
+]
