@@ -21,25 +21,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import time
 from functools import partial
 
 import torch
+from _common import cpu_name
 from torch import nn
 
 from qlearn.models import MLP, QRUNLayer, match_parameters, n_parameters
-
-
-def cpu_name() -> str:
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
 
 
 def models(width: int, n_reuploads: int, device, dtype) -> dict[str, nn.Module]:

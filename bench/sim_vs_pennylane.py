@@ -21,10 +21,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import warnings
 
 import torch
+from _common import cpu_name
 
 from qlearn.sim.benchmark import BACKENDS, losses, time_step
 
@@ -37,17 +37,6 @@ def parse_sizes(text: str) -> list[tuple[int, int]]:
         n, _, layers = part.partition("x")
         sizes.append((int(n), int(layers)))
     return sizes
-
-
-def cpu_name() -> str:
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
 
 
 def main() -> None:

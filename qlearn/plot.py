@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import matplotlib.colors
 import matplotlib.figure
@@ -77,11 +77,49 @@ def _numpy(values: ArrayLike) -> np.ndarray:
     return np.asarray(values, dtype=np.float64)
 
 
+def _probability_vector(values: ArrayLike) -> np.ndarray:
+    """A probability vector; a ``(1, 2^n)`` row is flattened."""
+    v = _numpy(values)
+    return v.reshape(-1) if v.ndim == 2 and v.shape[0] == 1 else v
+
+
 def _axes(ax: Axes | None, width: float, height: float, **kwargs) -> tuple[Figure, Axes]:
     if ax is not None:
         return ax.figure, ax
     fig = new_figure(width, height)
     return fig, fig.add_subplot(**kwargs)
+
+
+def _series(
+    values: ArrayLike | Mapping[str, ArrayLike],
+    what: str,
+    convert: Callable[[ArrayLike], np.ndarray],
+    valid: Callable[[np.ndarray], bool],
+    hint: str,
+) -> tuple[dict[str, np.ndarray], int]:
+    """One vector or a mapping ``name -> vector`` as ``{name: array}`` (``""`` for one vector)
+    and their common length; ``convert`` makes each array, ``valid`` checks its shape (else
+    a ValueError naming the argument ``what``, the shape and ``hint``)."""
+    series = dict(values) if isinstance(values, Mapping) else {"": values}
+    if not series:
+        raise ValueError(f"{what} is an empty mapping; give at least one series.")
+    data = {}
+    for name, entry in series.items():
+        v = convert(entry)
+        if not valid(v):
+            raise ValueError(f"{what}{f'[{name!r}]' if name else ''} has shape {v.shape}; {hint}")
+        data[name] = v
+    sizes = {v.size for v in data.values()}
+    if len(sizes) != 1:
+        raise ValueError(f"the series have different lengths {sorted(sizes)}; use equal lengths.")
+    return data, sizes.pop()
+
+
+def _grouped_bars(ax: Axes, x: np.ndarray, data: Mapping[str, np.ndarray], **kwargs) -> None:
+    """The series of ``data`` as bars side by side around the positions ``x``."""
+    width = 0.8 / len(data)
+    for i, (name, v) in enumerate(data.items()):
+        ax.bar(x + (i - (len(data) - 1) / 2) * width, v, width, label=name or None, **kwargs)
 
 
 def basis_labels(n_bits: int) -> list[str]:
@@ -110,33 +148,21 @@ def probabilities(
     Returns:
         The figure.
     """
-    series = dict(probs) if isinstance(probs, Mapping) else {"": probs}
-    if not series:
-        raise ValueError("probs is an empty mapping; give at least one series.")
-    data = {}
-    for name, values in series.items():
-        v = _numpy(values)
-        v = v.reshape(-1) if v.ndim == 2 and v.shape[0] == 1 else v
-        if v.ndim != 1 or v.size < 1:
-            raise ValueError(
-                f"probs{f'[{name!r}]' if name else ''} has shape {v.shape}; pass one vector "
-                "of 2**n probabilities (select a row first, e.g. p[0])."
-            )
-        data[name] = v
-    sizes = {v.size for v in data.values()}
-    if len(sizes) != 1:
-        raise ValueError(f"the series have different lengths {sorted(sizes)}; use equal lengths.")
-    size = sizes.pop()
+    data, size = _series(
+        probs,
+        "probs",
+        _probability_vector,
+        lambda v: v.ndim == 1 and v.size >= 1,
+        "pass one vector of 2**n probabilities (select a row first, e.g. p[0]).",
+    )
     if labels is None:
         n = int(round(math.log2(size)))
         labels = basis_labels(n) if 2**n == size else [str(k) for k in range(size)]
     if len(labels) != size:
         raise ValueError(f"labels has {len(labels)} entries but there are {size} probabilities.")
     fig, ax = _axes(ax, max(3.0, 0.45 * size * len(data) + 1.5), 3.0)
-    width = 0.8 / len(data)
     x = np.arange(size)
-    for i, (name, v) in enumerate(data.items()):
-        ax.bar(x + (i - (len(data) - 1) / 2) * width, v, width, label=name or None)
+    _grouped_bars(ax, x, data)
     ax.set_xticks(x, labels, rotation=90 if size > 16 else 0)
     ax.set_ylim(0, 1.05)
     ax.set_ylabel("probability")
@@ -371,23 +397,13 @@ def spectrum(
     Returns:
         The figure.
     """
-    series = dict(coeffs) if isinstance(coeffs, Mapping) else {"": coeffs}
-    if not series:
-        raise ValueError("coeffs is an empty mapping; give at least one series.")
-    mags = {}
-    for name, c in series.items():
-        t = torch.as_tensor(c).detach().to("cpu")
-        m = t.abs().to(torch.float64).numpy()
-        if m.ndim != 1 or m.size % 2 == 0:
-            raise ValueError(
-                f"coeffs{f'[{name!r}]' if name else ''} has shape {m.shape}; pass the 2D+1 "
-                "coefficients of one input."
-            )
-        mags[name] = m
-    sizes = {m.size for m in mags.values()}
-    if len(sizes) != 1:
-        raise ValueError(f"the series have different lengths {sorted(sizes)}; use equal lengths.")
-    size = sizes.pop()
+    mags, size = _series(
+        coeffs,
+        "coeffs",
+        lambda c: torch.as_tensor(c).detach().to("cpu").abs().to(torch.float64).numpy(),
+        lambda m: m.ndim == 1 and m.size % 2 == 1,
+        "pass the 2D+1 coefficients of one input.",
+    )
     degree = (size - 1) // 2
     k = np.arange(-degree, degree + 1)
     fig, ax = _axes(ax, max(3.5, 0.3 * size + 1.5), 3.0)
@@ -396,9 +412,7 @@ def spectrum(
         for i, f in enumerate(inside):
             label = "model spectrum" if i == 0 else None
             ax.axvspan(f - 0.5, f + 0.5, color="0.9", zorder=0, label=label)
-    width = 0.8 / len(mags)
-    for i, (name, m) in enumerate(mags.items()):
-        ax.bar(k + (i - (len(mags) - 1) / 2) * width, m, width, label=name or None, zorder=2)
+    _grouped_bars(ax, k, mags, zorder=2)
     step = math.ceil(size / 15)
     ax.set_xticks(k[k % step == 0])
     ax.set(xlabel="frequency $k$", ylabel="$|c_k|$", xlim=(-degree - 0.6, degree + 0.6))

@@ -6,18 +6,16 @@ from __future__ import annotations
 
 import doctest
 import math
-from pathlib import Path
 
 import pytest
 import torch
+from checks_support import assert_fails, chapter_fixtures, run_check
 
 from qlearn import checks
 from qlearn.ansatz import reuploading
 from qlearn.checks import ch02
-from qlearn.exercises import load_namespace
 from qlearn.models import DRQC
 
-ROOT = Path(__file__).resolve().parents[1]
 F64 = torch.float64
 
 #: check -> the names of the student's functions it takes, as defined in the notebooks
@@ -28,37 +26,11 @@ CH02 = {
 }
 
 
-@pytest.fixture(scope="module")
-def sol() -> dict:
-    """The functions of the worked solutions (solutions/ch02_exercises.ipynb)."""
-    return load_namespace(ROOT / "solutions" / "ch02_exercises.ipynb")
-
-
-@pytest.fixture(scope="module")
-def stub() -> dict:
-    """The functions of the exercise notebook, as generated (every one a stub)."""
-    return load_namespace(ROOT / "exercises" / "ch02_exercises.ipynb")
-
-
-@pytest.fixture(autouse=True)
-def fresh_results():
-    checks.reset()
-    yield
-    checks.reset()
+sol, stub, fresh_results = chapter_fixtures("ch02")
 
 
 def run(name: str, *args) -> checks.CheckResult:
-    result = getattr(ch02, name)(*args)
-    assert isinstance(result, checks.CheckResult)
-    assert "Traceback" not in result.message and "\n" not in result.message
-    return result
-
-
-def assert_fails(result: checks.CheckResult, *fragments: str) -> None:
-    assert result.status == "failed", result
-    assert not result
-    for fragment in fragments:
-        assert fragment in result.message, (fragment, result.message)
+    return run_check(ch02, name, *args)
 
 
 # --------------------------------------------------------------------------------------------

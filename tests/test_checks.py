@@ -5,18 +5,16 @@ exercise stubs as not done yet; never a traceback."""
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import pytest
 import torch
+from checks_support import assert_fails, chapter_fixtures, run_check
 
 from qlearn import checks
 from qlearn.checks import ch01
-from qlearn.exercises import load_namespace
 from qlearn.sim import Circuit
 from qlearn.sim import functional as F
 
-ROOT = Path(__file__).resolve().parents[1]
 F64 = torch.float64
 
 #: check -> the names of the student's functions it takes, as defined in the notebooks
@@ -29,37 +27,11 @@ CH01 = {
 }
 
 
-@pytest.fixture(scope="module")
-def sol() -> dict:
-    """The functions of the worked solutions (solutions/ch01_exercises.ipynb)."""
-    return load_namespace(ROOT / "solutions" / "ch01_exercises.ipynb")
-
-
-@pytest.fixture(scope="module")
-def stub() -> dict:
-    """The functions of the exercise notebook, as generated (every one a stub)."""
-    return load_namespace(ROOT / "exercises" / "ch01_exercises.ipynb")
-
-
-@pytest.fixture(autouse=True)
-def fresh_results():
-    checks.reset()
-    yield
-    checks.reset()
+sol, stub, fresh_results = chapter_fixtures("ch01")
 
 
 def run(name: str, *args) -> checks.CheckResult:
-    result = getattr(ch01, name)(*args)
-    assert isinstance(result, checks.CheckResult)
-    assert "Traceback" not in result.message and "\n" not in result.message
-    return result
-
-
-def assert_fails(result: checks.CheckResult, *fragments: str) -> None:
-    assert result.status == "failed", result
-    assert not result
-    for fragment in fragments:
-        assert fragment in result.message, (fragment, result.message)
+    return run_check(ch01, name, *args)
 
 
 # --------------------------------------------------------------------------------------------

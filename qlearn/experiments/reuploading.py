@@ -82,12 +82,16 @@ def _positive_int(name: str, value: Any) -> int:
 # The re-uploading classifier
 
 
-def _predict(model: nn.Module, x: Tensor) -> Tensor:
+def _labels(scores: Tensor) -> Tensor:
     """Class labels: argmax of ``(B, C)`` scores, or ``score > 0`` for one output column."""
+    return (scores[:, 0] > 0).long() if scores.shape[1] == 1 else scores.argmax(1)
+
+
+def _predict(model: nn.Module, x: Tensor) -> Tensor:
+    """Class labels of the model's scores at ``x`` (see :func:`_labels`)."""
     with torch.no_grad():
         scores = model(x)
-    scores = scores[:, None] if scores.ndim == 1 else scores
-    return (scores[:, 0] > 0).long() if scores.shape[1] == 1 else scores.argmax(1)
+    return _labels(scores[:, None] if scores.ndim == 1 else scores)
 
 
 def accuracy(model: nn.Module, x: Tensor, y: Tensor) -> float:
@@ -135,7 +139,7 @@ def decision_grid(
     with torch.no_grad():
         scores = torch.as_tensor(model(points)).detach().to("cpu", F64)
     scores = scores[:, None] if scores.ndim == 1 else scores
-    label = (scores[:, 0] > 0).long() if scores.shape[1] == 1 else scores.argmax(1)
+    label = _labels(scores)
     return {
         "x0": axis,
         "x1": axis.clone(),
@@ -347,9 +351,7 @@ class SeriesFit:
 
     def predict(self, x: Tensor) -> Tensor:
         """The fitted model at the points ``x`` (``(B,)`` float64)."""
-        ref = next(self.model.parameters())
-        with torch.no_grad():
-            return self.model(torch.as_tensor(x).to(ref.device, ref.dtype))[:, 0].to("cpu", F64)
+        return _values(self.model, x)
 
     def test_loss(self, n_points: int = 400) -> float:
         r"""Mean squared error against the target on a fine grid of :math:`[0, 2\pi)`, between
@@ -466,11 +468,15 @@ def fit_series(
     )
 
 
-def _mse(model: nn.Module, x: Tensor, y: Tensor) -> float:
+def _values(model: nn.Module, x: Tensor) -> Tensor:
+    """A one-input model's first output at the points ``x``, as ``(B,)`` float64 on the CPU."""
     ref = next(model.parameters())
     with torch.no_grad():
-        pred = model(x.to(ref.device, ref.dtype))[:, 0].to("cpu", F64)
-    return float(((pred - y) ** 2).mean())
+        return model(torch.as_tensor(x).to(ref.device, ref.dtype))[:, 0].to("cpu", F64)
+
+
+def _mse(model: nn.Module, x: Tensor, y: Tensor) -> float:
+    return float(((_values(model, x) - y) ** 2).mean())
 
 
 def fit_sweep(

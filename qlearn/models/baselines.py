@@ -35,8 +35,9 @@ Example:
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from functools import partial
 
 import torch
 from torch import nn
@@ -152,18 +153,52 @@ class Network(nn.Module):
         """Move the freshly drawn (CPU) weights to their device and dtype."""
         self.to(device=target_device(device), dtype=dtype)
 
-    def body(self, x: Tensor) -> Tensor:  # pragma: no cover - every subclass overrides it
-        raise NotImplementedError
+    def _set_sizes(
+        self,
+        in_features: int,
+        hidden_features: int,
+        out_features: int,
+        n_layers: int,
+        layers: str = "hidden layers",
+    ) -> None:
+        """Check the widths and the depth (``n_layers``, the number of ``layers``), then record
+        ``in_features`` and ``out_features``."""
+        check_positive_int("in_features", in_features)
+        check_positive_int("hidden_features", hidden_features)
+        check_positive_int("out_features", out_features)
+        check_positive_int("n_layers", n_layers, f" (the number of {layers})")
+        self.in_features, self.out_features = in_features, out_features
+
+    def body(self, x: Tensor) -> Tensor:
+        """The network on a checked batch: ``self.net`` unless a subclass overrides it."""
+        return self.net(x)
 
     def forward(self, x: Tensor) -> Tensor:
         return self.body(as_batch(x, self.in_features, type(self).__name__))
 
 
-def _check_sizes(in_features, hidden_features, out_features, n_layers) -> None:
-    check_positive_int("in_features", in_features)
-    check_positive_int("hidden_features", hidden_features)
-    check_positive_int("out_features", out_features)
-    check_positive_int("n_layers", n_layers, " (the number of hidden layers)")
+def layer_stack(
+    layer: Callable[[int, int], nn.Module],
+    in_features: int,
+    hidden_features: int,
+    out_features: int,
+    n_layers: int,
+    *,
+    dtype: torch.dtype,
+    first: Callable[[int, int], nn.Module] | None = None,
+) -> nn.Sequential:
+    """``n_layers`` hidden layers, then a linear output layer, as one ``nn.Sequential``.
+
+    The layers are ``(first or layer)(in_features, hidden_features)``, ``n_layers - 1`` times
+    ``layer(hidden_features, hidden_features)`` and ``nn.Linear(hidden_features,
+    out_features)`` on the CPU in ``dtype``, built in this order; build the stack inside
+    :func:`seeded` so that the seed fixes every weight.
+    """
+    layers: list[nn.Module] = [(first or layer)(in_features, hidden_features)]
+    for _ in range(n_layers - 1):
+        layers.append(layer(hidden_features, hidden_features))
+    layers.append(nn.Linear(hidden_features, out_features, device="cpu", dtype=dtype))
+    return nn.Sequential(*layers)
 
 
 # --------------------------------------------------------------------------------------------
@@ -203,10 +238,9 @@ class MLP(Network):
         seed: int | None = None,
     ):
         super().__init__()
-        _check_sizes(in_features, hidden_features, out_features, n_layers)
+        self._set_sizes(in_features, hidden_features, out_features, n_layers)
         check_choice("activation", activation, list(ACTIVATIONS))
         dtype = check_dtype(dtype)
-        self.in_features, self.out_features = in_features, out_features
         widths = [in_features] + [hidden_features] * n_layers
         with seeded(seed):
             layers: list[nn.Module] = []
@@ -215,9 +249,6 @@ class MLP(Network):
             layers.append(nn.Linear(hidden_features, out_features, device="cpu", dtype=dtype))
             self.net = nn.Sequential(*layers)
         self._finish(device, dtype)
-
-    def body(self, x: Tensor) -> Tensor:
-        return self.net(x)
 
 
 # --------------------------------------------------------------------------------------------
@@ -291,25 +322,23 @@ class SIREN(Network):
         seed: int | None = None,
     ):
         super().__init__()
-        _check_sizes(in_features, hidden_features, out_features, n_layers)
+        self._set_sizes(in_features, hidden_features, out_features, n_layers)
         dtype = check_dtype(dtype)
-        self.in_features, self.out_features = in_features, out_features
+        kw = dict(device="cpu", dtype=dtype)
         with seeded(seed):
-            kw = dict(device="cpu", dtype=dtype)
-            layers: list[nn.Module] = [
-                SineLayer(in_features, hidden_features, first_omega, is_first=True, **kw)
-            ]
-            for _ in range(n_layers - 1):
-                layers.append(SineLayer(hidden_features, hidden_features, hidden_omega, **kw))
-            last = nn.Linear(hidden_features, out_features, **kw)
+            self.net = layer_stack(
+                partial(SineLayer, omega_0=hidden_omega, **kw),
+                in_features,
+                hidden_features,
+                out_features,
+                n_layers,
+                dtype=dtype,
+                first=partial(SineLayer, omega_0=first_omega, is_first=True, **kw),
+            )
             bound = math.sqrt(6 / hidden_features) / hidden_omega
             with torch.no_grad():
-                last.weight.uniform_(-bound, bound)
-            self.net = nn.Sequential(*layers, last)
+                self.net[-1].weight.uniform_(-bound, bound)
         self._finish(device, dtype)
-
-    def body(self, x: Tensor) -> Tensor:
-        return self.net(x)
 
 
 # --------------------------------------------------------------------------------------------
@@ -392,10 +421,9 @@ class FourierFeatures(Network):
         seed: int | None = None,
     ):
         super().__init__()
-        _check_sizes(in_features, hidden_features, out_features, n_layers)
+        self._set_sizes(in_features, hidden_features, out_features, n_layers)
         m = max(1, hidden_features // 2) if n_frequencies is None else n_frequencies
         dtype = check_dtype(dtype)
-        self.in_features, self.out_features = in_features, out_features
         with seeded(seed):
             self.features = FourierFeatureMap(
                 in_features, m, sigma, trainable_frequencies, device="cpu", dtype=dtype
@@ -507,17 +535,12 @@ class FAN(Network):
         seed: int | None = None,
     ):
         super().__init__()
-        _check_sizes(in_features, hidden_features, out_features, n_layers)
+        self._set_sizes(in_features, hidden_features, out_features, n_layers)
         dtype = check_dtype(dtype)
-        self.in_features, self.out_features = in_features, out_features
         kw = dict(p_ratio=p_ratio, activation=activation, device="cpu", dtype=dtype)
         with seeded(seed):
-            layers: list[nn.Module] = [FANLayer(in_features, hidden_features, **kw)]
-            for _ in range(n_layers - 1):
-                layers.append(FANLayer(hidden_features, hidden_features, **kw))
-            layers.append(nn.Linear(hidden_features, out_features, device="cpu", dtype=dtype))
-            self.net = nn.Sequential(*layers)
+            self.net = layer_stack(
+                partial(FANLayer, **kw), in_features, hidden_features, out_features, n_layers,
+                dtype=dtype,
+            )  # fmt: skip
         self._finish(device, dtype)
-
-    def body(self, x: Tensor) -> Tensor:
-        return self.net(x)

@@ -64,6 +64,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 
 import numpy as np
 import torch
@@ -76,6 +77,7 @@ from qlearn.models.baselines import (
     check_choice,
     check_dtype,
     check_positive_int,
+    layer_stack,
     seeded,
     target_device,
 )
@@ -359,28 +361,20 @@ class QRUN(Network):
         **layer,
     ):
         super().__init__()
-        check_positive_int("in_features", in_features)
-        check_positive_int("hidden_features", hidden_features)
-        check_positive_int("out_features", out_features)
-        check_positive_int("n_layers", n_layers, " (the number of Q-RUN layers)")
+        self._set_sizes(in_features, hidden_features, out_features, n_layers, "Q-RUN layers")
         unknown = set(layer) - {
             "n_reuploads", "observable", "observable_hidden", "scales", "train_scales", "bias",
         }  # fmt: skip
         if unknown:
             raise TypeError(f"QRUN got unknown keyword argument(s) {sorted(unknown)}.")
         dtype = check_dtype(dtype)
-        self.in_features, self.out_features = in_features, out_features
         kw = dict(layer, device="cpu", dtype=dtype)
         with seeded(seed):
-            layers: list[nn.Module] = [QRUNLayer(in_features, hidden_features, **kw)]
-            for _ in range(n_layers - 1):
-                layers.append(QRUNLayer(hidden_features, hidden_features, **kw))
-            layers.append(nn.Linear(hidden_features, out_features, device="cpu", dtype=dtype))
-            self.net = nn.Sequential(*layers)
+            self.net = layer_stack(
+                partial(QRUNLayer, **kw), in_features, hidden_features, out_features, n_layers,
+                dtype=dtype,
+            )  # fmt: skip
         self._finish(device, dtype)
-
-    def body(self, x: Tensor) -> Tensor:
-        return self.net(x)
 
 
 def replace_linear(
