@@ -32,7 +32,7 @@ lint: setup
 	$(BIN)/ruff format --check qlearn tests bench
 
 unit: setup
-	$(BIN)/python -m pytest -q -n $(JOBS) tests
+	$(BIN)/python -m pytest -q -n $(JOBS) tests --doctest-modules qlearn
 
 notebooks: setup
 	QLEARN_FAST=1 $(BIN)/python -m pytest -q -n $(JOBS) --nbmake $(NB_DIRS)

@@ -18,9 +18,9 @@ significant bit of a basis-state index.
 Example:
     >>> import torch
     >>> from qlearn.sim.gates import matrix
-    >>> matrix("RX", (torch.tensor(torch.pi),)).round(decimals=3)
-    tensor([[0.+0.j, -0.-1.j],
-            [-0.-1.j, 0.+0.j]], dtype=torch.complex128)
+    >>> matrix("RY", (torch.tensor(torch.pi, dtype=torch.float64),)).real.round(decimals=3)
+    tensor([[ 0., -1.],
+            [ 1.,  0.]], dtype=torch.float64)
 """
 
 from __future__ import annotations
