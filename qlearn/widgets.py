@@ -10,21 +10,25 @@ has no running kernel) can show a static picture of the default setting:
 Example:
     >>> from qlearn.widgets import single_qubit_view
     >>> view = single_qubit_view(theta_x=3.141592653589793, theta_y=0.0, theta_z=0.0)
-    >>> view["probs"].round(decimals=6), view["bloch"].round(decimals=6)
-    (tensor([0., 1.], dtype=torch.float64), tensor([ 0.,  0., -1.], dtype=torch.float64))
+    >>> [(view[k].round(decimals=6) + 0.0).tolist() for k in ("probs", "bloch")]
+    [[0.0, 1.0], [0.0, 0.0, -1.0]]
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
+from collections.abc import Iterator, Sequence
+from functools import partial
 from typing import Any
 
 import ipywidgets
 import torch
+from torch import nn
 
 from qlearn import fourier, plot
 from qlearn.data import evaluate_fourier, fourier_series
-from qlearn.models import DRQC
+from qlearn.models import DRQC, MLP, QRUN, QRUNLayer, frequency_count, match_parameters
 from qlearn.sim import Circuit
 from qlearn.sim import functional as F
 from qlearn.train import fit
@@ -44,6 +48,17 @@ __all__ = [
     "spectrum_view",
     "spectrum_figure",
     "spectrum_explorer",
+    "QRUN_DEFAULTS",
+    "QRUN_TARGET_FREQUENCIES",
+    "sine_target",
+    "relative_frequency_errors",
+    "matched_pair",
+    "spectral_bias_view",
+    "spectral_bias_figure",
+    "qrun_view",
+    "qrun_figure",
+    "qrun_explorer",
+    "unit_frequency_vectors",
 ]
 
 #: The settings the explorers start from (and that the book's static figures show).
@@ -341,3 +356,278 @@ def spectrum_explorer() -> ipywidgets.interactive:
             value=SPECTRUM_DEFAULTS["exponential"], description="scales 3^k"
         ),
     )
+
+
+# --------------------------------------------------------------------------------------------
+# Chapter 4: spectral bias, and Q-RUN's re-uploads and width -> fit and spectrum
+
+#: The target of chapter 4's explorers, :math:`\sum_k \sin(kx)`, and the explorers' start.
+QRUN_TARGET_FREQUENCIES = (1, 4, 12)
+QRUN_DEFAULTS = {"n_reuploads": 3, "width": 16}
+
+
+@contextlib.contextmanager
+def _one_thread() -> Iterator[None]:
+    """Run torch on one CPU thread inside the block: these models are tiny, and on a small,
+    busy machine extra threads cost far more in synchronisation than they gain."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+def _check_int_range(name: str, value, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ValueError(f"{name}={value!r} must be an integer from {low} to {high}.")
+    return value
+
+
+def sine_target(
+    frequencies: tuple[int, ...] = QRUN_TARGET_FREQUENCIES, n_points: int = 128
+) -> tuple[Tensor, Tensor]:
+    r"""Samples of :math:`g(x) = \sum_{k} \sin(kx)` on the periodic grid :math:`x_m = 2\pi m/N`.
+
+    Example:
+        >>> x, y = sine_target((1, 2), n_points=8)
+        >>> y.round(decimals=3) + 0.0
+        tensor([ 0.0000,  1.7070,  1.0000, -0.2930,  0.0000,  0.2930, -1.0000, -1.7070],
+               dtype=torch.float64)
+    """
+    ks = [int(k) for k in frequencies]
+    if not ks or any(k < 1 for k in ks) or n_points < 2 * max(ks) + 1:
+        raise ValueError(
+            f"frequencies={frequencies!r} must be positive integers below n_points/2 = "
+            f"{n_points / 2:g}; use more points or lower frequencies."
+        )
+    x = torch.arange(n_points, dtype=torch.float64) * (2 * math.pi / n_points)
+    return x, sum(torch.sin(k * x) for k in ks)
+
+
+def relative_frequency_errors(prediction: Tensor, target: Tensor, ks: Sequence[int]) -> Tensor:
+    r""":math:`\Delta_k = |\hat p_k - \hat g_k| / |\hat g_k|` for each ``k`` in ``ks``: how much
+    of the target's frequency-:math:`k` component the prediction still misses (Rahaman et al.
+    2019). Both are samples on one periodic grid; :math:`\hat\cdot` is the discrete Fourier
+    coefficient (:func:`qlearn.fourier.coefficients_from_samples`).
+
+    Example:
+        >>> x, y = sine_target((1, 4), n_points=16)
+        >>> relative_frequency_errors(torch.sin(x), y, [1, 4]).round(decimals=6) + 0.0
+        tensor([0., 1.], dtype=torch.float64)
+    """
+    err = fourier.coefficients_from_samples(
+        torch.as_tensor(prediction, dtype=torch.float64) - target
+    )
+    ref = fourier.coefficients_from_samples(torch.as_tensor(target, dtype=torch.float64))
+    d = (err.shape[0] - 1) // 2
+    return torch.stack([err[d + int(k)].abs() / ref[d + int(k)].abs() for k in ks])
+
+
+def matched_pair(n_reuploads: int, width: int, *, seed: int = 0) -> dict[str, nn.Module]:
+    r"""A one-layer Q-RUN network and a tanh MLP (2 hidden layers) with about as many parameters.
+
+    ``QRUN(1, width, 1, n_layers=1, n_reuploads=n_reuploads)`` (scales :math:`3^i`, MLP
+    observable) and ``MLP(1, h, 1, n_layers=2, activation="tanh")`` with ``h`` chosen by
+    :func:`qlearn.models.match_parameters`; float64, CPU, both from ``seed``.
+
+    Example:
+        >>> pair = matched_pair(3, 16)
+        >>> {k: m.n_parameters for k, m in pair.items()}
+        {'Q-RUN': 189, 'MLP': 193}
+    """
+    _check_int_range("n_reuploads", n_reuploads, 1, 8)
+    _check_int_range("width", width, 1, 256)
+    qrun = QRUN(1, width, 1, n_layers=1, n_reuploads=n_reuploads, seed=seed, dtype=torch.float64,
+                device="cpu")  # fmt: skip
+    factory = partial(MLP, 1, out_features=1, n_layers=2, activation="tanh", seed=seed,
+                      dtype=torch.float64, device="cpu")  # fmt: skip
+    mlp = match_parameters(factory, qrun.n_parameters, over="hidden_features", rtol=0.5)
+    return {"Q-RUN": qrun, "MLP": mlp}
+
+
+def spectral_bias_view(
+    n_reuploads: int = QRUN_DEFAULTS["n_reuploads"],
+    width: int = QRUN_DEFAULTS["width"],
+    frequencies: tuple[int, ...] = QRUN_TARGET_FREQUENCIES,
+    *,
+    epochs: int = 600,
+    every: int = 20,
+    lr: float = 0.01,
+    n_points: int = 128,
+    seed: int = 0,
+) -> dict[str, Any]:
+    r"""Train both models of :func:`matched_pair` on :func:`sine_target` and record, every
+    ``every`` epochs, the relative error :math:`\Delta_k` of each target frequency
+    (:func:`relative_frequency_errors`). Spectral bias shows as :math:`\Delta_k` falling in the
+    order of :math:`k`, the high frequencies last or never.
+
+    Returns:
+        A dict: ``"frequencies"``, ``"epochs"`` (the recorded epochs) and, per model name,
+        ``{"errors": (T, K) tensor, "loss": final MSE, "n_parameters": int}``.
+    """
+    _check_int_range("epochs", epochs, 1, 100_000)
+    _check_int_range("every", every, 1, epochs)
+    x, y = sine_target(frequencies, n_points)
+    out: dict[str, Any] = {"frequencies": list(frequencies), "epochs": []}
+    for name, model in matched_pair(n_reuploads, width, seed=seed).items():
+        rows: list[Tensor] = []
+
+        def record(epoch: int, history, model=model, rows=rows) -> None:
+            if (epoch + 1) % every == 0:
+                with torch.no_grad():
+                    rows.append(relative_frequency_errors(model(x[:, None])[:, 0], y, frequencies))
+
+        with _one_thread():
+            history = fit(model, x[:, None], y, epochs=epochs, lr=lr, seed=seed,
+                          progress=False, callback=record)  # fmt: skip
+        out[name] = {"errors": torch.stack(rows), "loss": history.losses[-1],
+                     "n_parameters": model.n_parameters}  # fmt: skip
+    out["epochs"] = list(range(every, epochs + 1, every))
+    return out
+
+
+def spectral_bias_figure(**kwargs) -> plot.Figure:
+    """:math:`\\Delta_k` against the epoch, MLP (left) and Q-RUN (right), of
+    :func:`spectral_bias_view` (keyword arguments are passed on)."""
+    view = spectral_bias_view(**kwargs)
+    fig = plot.new_figure(10.0, 3.3)
+    axes = fig.subplots(1, 2, sharey=True)
+    for ax, name in zip(axes, ("MLP", "Q-RUN"), strict=True):
+        errors = view[name]["errors"]
+        series = {f"$k = {k}$": errors[:, i] for i, k in enumerate(view["frequencies"])}
+        plot.curves(view["epochs"], series, xlabel="epoch", ylabel=r"relative error $\Delta_k$",
+                    ax=ax)  # fmt: skip
+        ax.set_yscale("log")
+        ax.set_title(f"{name}, {view[name]['n_parameters']} parameters, "
+                     f"final MSE {view[name]['loss']:.1e}")  # fmt: skip
+    return fig
+
+
+def qrun_view(
+    n_reuploads: int = QRUN_DEFAULTS["n_reuploads"],
+    width: int = QRUN_DEFAULTS["width"],
+    frequencies: tuple[int, ...] = QRUN_TARGET_FREQUENCIES,
+    *,
+    epochs: int = 300,
+    lr: float = 0.01,
+    n_points: int = 128,
+    seed: int = 0,
+    degree: int = 16,
+) -> dict[str, Any]:
+    r"""Fit :func:`sine_target` with a Q-RUN network of ``n_reuploads`` and ``width`` and with an
+    MLP of the same size (:func:`matched_pair`); return both fits and their spectra.
+
+    The spectra are the discrete Fourier coefficients :math:`|c_k|`, :math:`|k| \le` ``degree``,
+    of each curve on the training grid (:func:`qlearn.fourier.coefficients_from_samples`).
+
+    Returns:
+        A dict: ``"x"``, ``"target"``, ``"k"``, ``"target_coeffs"``, ``"unit_frequencies"``
+        (:math:`\sum_i m_i s_i`, :math:`m_i \in \{-1,0,1\}`, at the initial scales) and per model
+        name ``{"fit", "coeffs", "loss", "n_parameters"}``.
+    """
+    x, y = sine_target(frequencies, n_points)
+    out: dict[str, Any] = {
+        "x": x,
+        "target": y,
+        "k": fourier.frequency_axis(degree),
+        "target_coeffs": fourier.coefficients_from_samples(y, degree=degree),
+    }
+    for name, model in matched_pair(n_reuploads, width, seed=seed).items():
+        if name == "Q-RUN":
+            out["unit_frequencies"] = model.net[0].frequencies()
+        with _one_thread():
+            history = fit(model, x[:, None], y, epochs=epochs, lr=lr, seed=seed, progress=False)
+        with torch.no_grad():
+            pred = model(x[:, None])[:, 0]
+        out[name] = {
+            "fit": pred,
+            "coeffs": fourier.coefficients_from_samples(pred, degree=degree),
+            "loss": history.losses[-1],
+            "n_parameters": model.n_parameters,
+        }
+    return out
+
+
+def qrun_figure(
+    n_reuploads: int = QRUN_DEFAULTS["n_reuploads"],
+    width: int = QRUN_DEFAULTS["width"],
+    epochs: int = 300,
+) -> plot.Figure:
+    """The fits (left) and their spectra (right) of :func:`qrun_view`."""
+    view = qrun_view(n_reuploads, width, epochs=epochs)
+    fig = plot.new_figure(10.0, 3.4)
+    left, right = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
+    labels = {name: f"{name} (MSE {view[name]['loss']:.1e})" for name in ("Q-RUN", "MLP")}
+    fits = {"target": view["target"]} | {labels[n]: view[n]["fit"] for n in labels}
+    plot.series_fit(view["x"], fits, title="fit on the 128 training points", ax=left)
+    plot.spectrum({"target": view["target_coeffs"]} | {n: view[n]["coeffs"] for n in labels},
+                  title="spectrum of each curve", ax=right)  # fmt: skip
+    fig.suptitle(
+        f"Q-RUN: {n_reuploads} re-upload{'s' * (n_reuploads > 1)}, width {width}, "
+        f"{view['Q-RUN']['n_parameters']} parameters; MLP {view['MLP']['n_parameters']}",
+        fontsize=11,
+    )
+    return fig
+
+
+def qrun_explorer() -> ipywidgets.interactive:
+    """Sliders for the re-upload count and hidden width of :func:`qrun_figure`."""
+    return ipywidgets.interactive(
+        qrun_figure,
+        n_reuploads=ipywidgets.IntSlider(value=QRUN_DEFAULTS["n_reuploads"], min=1, max=5,
+                                         description="re-uploads n", continuous_update=False),
+        width=ipywidgets.IntSlider(value=QRUN_DEFAULTS["width"], min=2, max=32,
+                                   description="width", continuous_update=False),
+        epochs=ipywidgets.fixed(300),
+    )  # fmt: skip
+
+
+def unit_frequency_vectors(
+    n_reuploads: int = 2, weight: Sequence[int] = (1, 2), *, tol: float = 1e-9, seed: int = 0
+) -> dict[str, Any]:
+    r"""Measure the frequency vectors of one multilinear Q-RUN unit of ``len(weight)`` inputs.
+
+    The unit is ``QRUNLayer(d, 1, n_reuploads, observable="multilinear")`` with scales
+    :math:`3^i`, its weight vector set to the integer ``weight`` :math:`w` and bias 0, so that it
+    is :math:`2\pi`-periodic in every input. Its Fourier coefficients are measured on a periodic
+    grid (:func:`qlearn.fourier.coefficients`, one or two inputs) and every
+    :math:`|c_{\mathbf k}| >` ``tol`` is listed. Theory: :math:`\mathbf k = \omega w` for
+    :math:`\omega \in \Omega` (:func:`qlearn.models.reupload_frequencies`), at most :math:`3^n`
+    vectors on one line, against :math:`3^{dn}` for the circuit it imitates.
+
+    Returns:
+        A dict: ``"measured"`` (sorted list of frequency tuples), ``"predicted"`` (the
+        :math:`\omega w`), ``"coeffs"`` (the measured complex coefficients), ``"degree"``,
+        ``"unit_count"`` (:math:`3^n`) and ``"circuit_count"`` (:math:`3^{dn}`).
+
+    Example:
+        >>> v = unit_frequency_vectors(2, (1, 2))
+        >>> len(v["measured"]), v["measured"] == v["predicted"], v["circuit_count"]
+        (9, True, 81)
+    """
+    _check_int_range("n_reuploads", n_reuploads, 1, 4)
+    w = [int(v) for v in weight]
+    if len(w) not in (1, 2) or not any(w):
+        raise ValueError(f"weight={weight!r} must be 1 or 2 integers, not all zero.")
+    unit = QRUNLayer(len(w), 1, n_reuploads=n_reuploads, observable="multilinear", seed=seed,
+                     dtype=torch.float64, device="cpu")  # fmt: skip
+    with torch.no_grad():
+        unit.linear.weight.copy_(torch.tensor([w], dtype=torch.float64))
+        unit.linear.bias.zero_()
+    omegas = unit.frequencies()
+    degree = int(round(max(omegas))) * max(abs(v) for v in w)
+    coeffs = fourier.coefficients(unit, degree, n_inputs=len(w))
+    ks = fourier.frequency_axis(degree).to(torch.int64).tolist()
+    grid = [(k,) for k in ks] if len(w) == 1 else [(a, b) for a in ks for b in ks]
+    mags = coeffs.abs().reshape(-1).tolist()
+    measured = sorted(k for k, m in zip(grid, mags, strict=True) if m > tol)
+    predicted = sorted({tuple(int(round(o)) * v for v in w) for o in omegas})
+    return {
+        "measured": measured,
+        "predicted": predicted,
+        "coeffs": coeffs,
+        "degree": degree,
+        "unit_count": 3**n_reuploads,
+        "circuit_count": frequency_count(n_reuploads, len(w)),
+    }
