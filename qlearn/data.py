@@ -89,3 +89,211 @@ def train_test_split(x: Tensor, y: Tensor, test_fraction: float = 0.25, seed: in
     n_test = max(1, int(round(test_fraction * x.shape[0])))
     test, train = perm[:n_test], perm[n_test:]
     return x[train], x[test], y[train], y[test]
+
+
+# --------------------------------------------------------------------------------------------
+# Chapter 4 (Q-RUN): signals, images, a Gaussian mixture, digits and a time series
+
+
+def _positive(name: str, value, minimum: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ValueError(f"{name}={value!r} must be an integer >= {minimum}.")
+    return value
+
+
+def audio_like_signal(n_points: int = 1000, seed: int = 0) -> tuple[Tensor, Tensor]:
+    r"""A synthetic, high-frequency "audio clip" on :math:`t \in [-1, 1]` (stands in for the
+    1000-point clip of the Q-RUN and SIREN papers, which we cannot download).
+
+    .. math:: y(t) = e(t) \sum_{k=1}^{4} \frac{a_k}{k} \sin(2\pi k f_0 t + \phi_k)
+              + 0.3\, e(t) \sin(2\pi f_1 t + \phi_5),
+
+    a harmonic tone of fundamental :math:`f_0 \sim \mathcal U(4, 8)` cycles per unit with
+    partials up to :math:`4 f_0`, an inharmonic partial :math:`f_1 \sim \mathcal U(20, 40)`,
+    :math:`a_k \sim \mathcal U(0.5, 1)`, and a two-note envelope :math:`e(t)` (attack and
+    exponential decay). Scaled so that :math:`\max |y| = 1`.
+
+    Returns:
+        ``(t, y)``: ``(n_points,)`` float64 each, ``t`` equispaced in :math:`[-1, 1]`.
+
+    Example:
+        >>> t, y = audio_like_signal(1000, seed=0)
+        >>> t.shape, float(y.abs().max())
+        (torch.Size([1000]), 1.0)
+    """
+    _positive("n_points", n_points, 2)
+    gen = _generator(seed)
+    u = torch.rand(12, generator=gen, dtype=torch.float64)
+    f0, f1 = 4 + 4 * u[0], 20 + 20 * u[1]
+    amps, phases = 0.5 + 0.5 * u[2:6], 2 * math.pi * u[6:11]
+    t = torch.linspace(-1, 1, n_points, dtype=torch.float64)
+    onset = -0.1 + 0.2 * u[11]  # second note
+    env = torch.exp(-2.0 * (t + 1)) * (1 - torch.exp(-40 * (t + 1)))
+    env = env + torch.where(t > onset, torch.exp(-3.0 * (t - onset)), torch.zeros_like(t)) * (
+        1 - torch.exp(-40 * (t - onset).clamp(min=0))
+    )
+    tone = sum(
+        amps[k] / (k + 1) * torch.sin(2 * math.pi * (k + 1) * f0 * t + phases[k]) for k in range(4)
+    )
+    y = env * (tone + 0.3 * torch.sin(2 * math.pi * f1 * t + phases[4]))
+    return t, y / y.abs().max()
+
+
+def camera_image(size: int = 32) -> Tensor:
+    """scikit-image's ``camera`` photograph (512×512, shipped with the package, no network),
+    resized with anti-aliasing to ``size × size``, grey values in :math:`[0, 1]` (float64).
+
+    Example:
+        >>> img = camera_image(32)
+        >>> img.shape, 0 <= float(img.min()) <= float(img.max()) <= 1
+        (torch.Size([32, 32]), True)
+    """
+    _positive("size", size, 2)
+    from skimage import data as skdata
+    from skimage.transform import resize
+
+    image = skdata.camera().astype("float64") / 255.0
+    if size != image.shape[0]:
+        image = resize(image, (size, size), anti_aliasing=True, mode="reflect")
+    return torch.from_numpy(image.clip(0, 1).copy())
+
+
+def pixel_grid(height: int, width: int | None = None) -> Tensor:
+    r"""Pixel-centre coordinates in :math:`[-1, 1]^2`, row-major: ``(height * width, 2)``
+    float64, column 0 the row coordinate, column 1 the column coordinate."""
+    width = height if width is None else width
+    _positive("height", height)
+    _positive("width", width)
+    rows = torch.linspace(-1, 1, height, dtype=torch.float64)
+    cols = torch.linspace(-1, 1, width, dtype=torch.float64)
+    return torch.cartesian_prod(rows, cols)
+
+
+class GaussianMixture:
+    r"""A 1-D Gaussian mixture :math:`p(x) = \sum_k w_k\, \mathcal N(x; \mu_k, \sigma_k^2)`.
+
+    Build one with :func:`gaussian_mixture`. Attributes ``means``, ``sigmas``, ``weights``
+    (float64 tensors of length ``K``).
+    """
+
+    def __init__(self, means: Tensor, sigmas: Tensor, weights: Tensor):
+        if not (means.shape == sigmas.shape == weights.shape) or means.ndim != 1:
+            raise ValueError("means, sigmas and weights must be 1-D tensors of the same length.")
+        if (sigmas <= 0).any() or (weights < 0).any():
+            raise ValueError("sigmas must be positive and weights non-negative.")
+        self.means = means.to(torch.float64)
+        self.sigmas = sigmas.to(torch.float64)
+        self.weights = (weights / weights.sum()).to(torch.float64)
+
+    def __len__(self) -> int:
+        return self.means.numel()
+
+    def log_density(self, x: Tensor) -> Tensor:
+        r""":math:`\log p(x)`, exactly (log-sum-exp over the components), same shape as ``x``."""
+        x = torch.as_tensor(x, dtype=torch.float64)[..., None]
+        z = (x - self.means) / self.sigmas
+        logs = -0.5 * z**2 - torch.log(self.sigmas) - 0.5 * math.log(2 * math.pi)
+        return torch.logsumexp(logs + torch.log(self.weights), dim=-1)
+
+    def density(self, x: Tensor) -> Tensor:
+        """:math:`p(x)`, exactly."""
+        return self.log_density(x).exp()
+
+    def sample(self, n_samples: int, seed: int = 0) -> Tensor:
+        """``n_samples`` draws (float64): a component by its weight, then its Gaussian."""
+        _positive("n_samples", n_samples)
+        gen = _generator(seed)
+        comp = torch.multinomial(self.weights, n_samples, replacement=True, generator=gen)
+        noise = torch.randn(n_samples, generator=gen, dtype=torch.float64)
+        return self.means[comp] + self.sigmas[comp] * noise
+
+
+def gaussian_mixture(
+    n_components: int = 25,
+    seed: int = 0,
+    *,
+    low: float = -8.0,
+    high: float = 8.0,
+    sigma_range: tuple[float, float] = (0.08, 0.1),
+) -> GaussianMixture:
+    r"""The Q-RUN density-estimation target: ``n_components`` equally weighted Gaussians with
+    means :math:`\mu_k \sim \mathcal U(\text{low}, \text{high})` and
+    :math:`\sigma_k \sim \mathcal U(0.08, 0.1)`.
+
+    Example:
+        >>> gm = gaussian_mixture(25, seed=0)
+        >>> len(gm), gm.sample(1024, seed=1).shape
+        (25, torch.Size([1024]))
+        >>> x = torch.linspace(-12, 12, 24001, dtype=torch.float64)
+        >>> round(float(gm.density(x).sum() * (x[1] - x[0])), 4)  # integrates to 1
+        1.0
+    """
+    _positive("n_components", n_components)
+    if not low < high:
+        raise ValueError(f"low={low} must be smaller than high={high}.")
+    s_lo, s_hi = sigma_range
+    if not 0 < s_lo <= s_hi:
+        raise ValueError(f"sigma_range={sigma_range} must satisfy 0 < low <= high.")
+    gen = _generator(seed)
+    means = low + (high - low) * torch.rand(n_components, generator=gen, dtype=torch.float64)
+    sigmas = s_lo + (s_hi - s_lo) * torch.rand(n_components, generator=gen, dtype=torch.float64)
+    return GaussianMixture(means, sigmas, torch.ones(n_components, dtype=torch.float64))
+
+
+def digits_dataset() -> tuple[Tensor, Tensor]:
+    """scikit-learn's 8×8 handwritten digits (1797 images, shipped with the package):
+    ``x`` ``(1797, 64)`` float64 grey values scaled to :math:`[0, 1]`, ``y`` ``(1797,)`` int64.
+
+    Example:
+        >>> x, y = digits_dataset()
+        >>> x.shape, int(y.max())
+        (torch.Size([1797, 64]), 9)
+    """
+    from sklearn.datasets import load_digits
+
+    bunch = load_digits()
+    x = torch.from_numpy(bunch.data.astype("float64") / 16.0)
+    return x, torch.from_numpy(bunch.target.astype("int64"))
+
+
+def synthetic_time_series(n_points: int = 600, seed: int = 0, noise: float = 0.05) -> Tensor:
+    r"""A seasonal series with two periods, a slow trend and noise, ``(n_points,)`` float64:
+
+    .. math:: y_t = \sin(2\pi t / P_1 + \phi_1) + 0.5 \sin(2\pi t / P_2 + \phi_2)
+              + 0.3\, \sin(2\pi t / n) + \varepsilon_t,
+
+    :math:`P_1 \sim \mathcal U(20, 30)`, :math:`P_2 \sim \mathcal U(5, 9)`,
+    :math:`\varepsilon_t \sim \mathcal N(0, \text{noise}^2)`.
+
+    Example:
+        >>> synthetic_time_series(100, seed=0).shape
+        torch.Size([100])
+    """
+    _positive("n_points", n_points, 2)
+    if not noise >= 0:
+        raise ValueError(f"noise={noise!r} must be >= 0.")
+    gen = _generator(seed)
+    u = torch.rand(4, generator=gen, dtype=torch.float64)
+    p1, p2 = 20 + 10 * u[0], 5 + 4 * u[1]
+    t = torch.arange(n_points, dtype=torch.float64)
+    y = torch.sin(2 * math.pi * t / p1 + 2 * math.pi * u[2])
+    y = y + 0.5 * torch.sin(2 * math.pi * t / p2 + 2 * math.pi * u[3])
+    y = y + 0.3 * torch.sin(2 * math.pi * t / n_points)
+    return y + noise * torch.randn(n_points, generator=gen, dtype=torch.float64)
+
+
+def sliding_windows(series: Tensor, window: int) -> tuple[Tensor, Tensor]:
+    """Inputs ``(n - window, window)`` of consecutive values and the next value as target.
+
+    Example:
+        >>> x, y = sliding_windows(torch.arange(5.0), 2)
+        >>> x.tolist(), y.tolist()
+        ([[0.0, 1.0], [1.0, 2.0], [2.0, 3.0]], [2.0, 3.0, 4.0])
+    """
+    _positive("window", window)
+    if series.ndim != 1 or series.numel() <= window:
+        raise ValueError(
+            f"series must be 1-D and longer than window={window}; got shape {tuple(series.shape)}."
+        )
+    x = series.unfold(0, window, 1)[:-1]
+    return x.clone(), series[window:].clone()

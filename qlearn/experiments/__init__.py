@@ -5,4 +5,6 @@ The same function runs in a chapter (small, live), in a test (tiny) and from the
 
 * :mod:`qlearn.experiments.reuploading` — chapter 2: the single-qubit re-uploading classifier of
   Pérez-Salinas et al. (2020) and quantum models as Fourier series (Schuld, Sweke and Meyer 2021).
+* :mod:`qlearn.experiments.qrun` — chapter 4: Q-RUN against MLP, SIREN, FFN and FAN at matched
+  parameter counts (``python -m qlearn.experiments.qrun <experiment|all> [--full]``).
 """
