@@ -541,3 +541,48 @@ def series_fit(
     if title:
         ax.set_title(title)
     return fig
+
+
+def ratios(
+    rows: Sequence[Mapping[str, object]],
+    *,
+    claimed: tuple[float, float] | None = (10.0, 1000.0),
+    title: str | None = None,
+    ax: Axes | None = None,
+) -> Figure:
+    r"""Error ratios per task on a log scale, with their spread and a claimed range.
+
+    Args:
+        rows: dicts with ``"task"``, ``"ratio_geomean"``, ``"ratio_min"``, ``"ratio_max"`` and
+            optionally ``"experiment"`` (e.g. :func:`qlearn.experiments.qrun.headline`).
+        claimed: a range to shade (a paper's claim), or ``None``.
+        title: axes title.
+        ax: draw into this axes instead of a new figure.
+
+    Returns:
+        The figure: one horizontal bar per task (geometric mean over seeds) with the min–max
+        range as an error bar; ratio 1 (parity) is marked.
+    """
+    if not rows:
+        raise ValueError("rows is empty; give at least one ratio.")
+    labels = [f"{r.get('experiment', '')}/{r['task']}".lstrip("/") for r in rows]
+    mid = np.array([float(r["ratio_geomean"]) for r in rows])
+    lo = np.array([float(r["ratio_min"]) for r in rows])
+    hi = np.array([float(r["ratio_max"]) for r in rows])
+    if (lo <= 0).any() or (mid <= 0).any():
+        raise ValueError("ratios must be positive to be drawn on a log scale.")
+    y = np.arange(len(rows))[::-1]
+    fig, ax = _axes(ax, 5.6, 0.45 * len(rows) + 1.4)
+    if claimed is not None:
+        ax.axvspan(*claimed, color="tab:green", alpha=0.15, label="claimed range")
+    ax.axvline(1.0, color="0.4", linestyle="--", linewidth=1, label="parity (ratio 1)")
+    colors = ["tab:blue" if m >= 1 else "tab:red" for m in mid]
+    ax.barh(y, mid, color=colors, alpha=0.8, left=0)
+    ax.errorbar(mid, y, xerr=[mid - lo, hi - mid], fmt="none", ecolor="black", capsize=3)
+    ax.set_xscale("log")
+    ax.set_yticks(y, labels)
+    ax.set_xlabel("error ratio (> 1: the compared model wins)")
+    ax.legend(fontsize=8, loc="lower right")
+    if title:
+        ax.set_title(title)
+    return fig

@@ -82,3 +82,27 @@ def test_timings_plots_milliseconds_on_log_axes():
         plot.timings([8], {"ours": [0.0]})
     with pytest.raises(ValueError, match="empty"):
         plot.timings([8], {})
+
+
+def test_ratios_chart_draws_one_bar_per_task_and_rejects_bad_input():
+    """plot.ratios: log-scale bars, one per task; empty or non-positive input is an error."""
+    rows = [
+        {
+            "experiment": "a",
+            "task": "x",
+            "ratio_geomean": 20.0,
+            "ratio_min": 5.0,
+            "ratio_max": 80.0,
+        },
+        {"experiment": "b", "task": "y", "ratio_geomean": 0.5, "ratio_min": 0.3, "ratio_max": 0.7},
+    ]
+    fig = plot.ratios(rows, title="t")
+    ax = fig.axes[0]
+    assert ax.get_xscale() == "log"
+    at = dict(zip(ax.get_yticks(), (t.get_text() for t in ax.get_yticklabels()), strict=True))
+    assert at == {1: "a/x", 0: "b/y"}  # first row on top
+    assert len(ax.patches) >= 2
+    with pytest.raises(ValueError, match="rows is empty"):
+        plot.ratios([])
+    with pytest.raises(ValueError, match="positive"):
+        plot.ratios([dict(rows[0], ratio_min=0.0)])

@@ -121,8 +121,8 @@ SIZES: dict[str, dict[str, dict[str, Any]]] = {
         "full": dict(n_train=500, n_test=1000, epochs=1500, hidden=16, reuploads=10, qubits=4),
     },
     "implicit": {
-        "fast": dict(n_points=300, image_size=16, epochs=100, hidden=12),
-        "full": dict(n_points=1000, image_size=32, epochs=1000, hidden=24),
+        "fast": dict(n_points=300, image_size=32, epochs=100, hidden=12),
+        "full": dict(n_points=1000, image_size=64, epochs=1000, hidden=24),
     },
     "density": {
         "fast": dict(n_samples=512, grid_points=801, epochs=100, hidden=12),
