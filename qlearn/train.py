@@ -33,11 +33,6 @@ class History:
     metrics: dict[str, list[float]] = field(default_factory=dict)
 
 
-def set_seed(seed: int) -> None:
-    """Seed torch's global generator (weights of models built afterwards, shuffling)."""
-    torch.manual_seed(seed)
-
-
 def fit(
     model: nn.Module,
     x: torch.Tensor,

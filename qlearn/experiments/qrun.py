@@ -649,8 +649,6 @@ def run_dropin(
 # --------------------------------------------------------------------------------------------
 # 5. Ablation: identical copies versus distinct scales
 
-ABLATION_VARIANTS = ("single", "copies", "distinct")
-
 
 def run_ablation(
     *, seeds: Iterable[int] = (0,), size: str = "fast", epochs: int | None = None, **sizes

@@ -391,8 +391,6 @@ class CircuitModule(nn.Module):
         self.n_outputs = len(circuit.observables)
         self.chunk_size = chunk_size
         self._circuit = copy.deepcopy(circuit)  # later changes to `circuit` do not leak in
-        self._ops = list(circuit.ops)
-        self._observables = list(circuit.observables)
         dev = config.resolve_device(device)
         real = config.resolve_dtype(dtype)
         self._real = real
@@ -420,7 +418,7 @@ class CircuitModule(nn.Module):
         s_terms: list[tuple[int, float, int]] = []
         b_terms: list[tuple[int, float, int, int]] = []
         self._slots: list[tuple[tuple[str, int], ...]] = []
-        for op in self._ops:
+        for op in self._circuit.ops:
             slots = []
             for a in op.angles:
                 if a.uses_input:
@@ -455,14 +453,14 @@ class CircuitModule(nn.Module):
         self._b_uses_w = any(t[2] >= 0 for t in b_terms)
         buf("_b_x", [max(t[3], 0) for t in b_terms], torch.long)
         buf("_b_has_x", [t[3] >= 0 for t in b_terms], torch.bool)
-        self._matrices = [op.matrix.to(dev) for op in self._ops if op.matrix is not None]
+        self._matrices = [op.matrix.to(dev) for op in self._circuit.ops if op.matrix is not None]
         refs, k = [], 0
-        for op, slots in zip(self._ops, self._slots, strict=True):
+        for op, slots in zip(self._circuit.ops, self._slots, strict=True):
             if op.matrix is not None:
                 slots, k = (("m", k),), k + 1
             refs.append(engine.GateRef(op.name, op.wires, slots))
         self._program = engine.compile_program(tuple(refs), self.n_qubits)
-        self._z_only = all(is_diagonal(o) for o in self._observables)
+        self._z_only = all(is_diagonal(o) for o in self._circuit.observables)
 
     @property
     def n_parameters(self) -> int:
@@ -557,7 +555,7 @@ class CircuitModule(nn.Module):
         if chunk and x.shape[0] > chunk:
             return torch.cat([self(part) for part in x.split(chunk)])
         psi = self._run(x, z_only=self._z_only)
-        return expval_observables(psi, self._observables, self.n_qubits).T
+        return expval_observables(psi, self._circuit.observables, self.n_qubits).T
 
     def probs(self, inputs: Tensor | None = None, wires: Sequence[int] | None = None) -> Tensor:
         """Basis-state probabilities of ``wires`` (default all), ``(B, 2^k)``."""

@@ -228,10 +228,8 @@ def matrix(
     name = spec.name
     if name == "QubitUnitary":
         return _cplx(torch.as_tensor(params[0]))
-    if spec.n_wires is not None:
-        k = spec.n_wires
-    else:  # any number of wires; a global phase may even have none
-        k = n_wires if n_wires is not None and (n_wires or name == "GlobalPhase") else 1
+    # any-wire gates take n_wires (a global phase may have none); default one wire
+    k = spec.n_wires if spec.n_wires is not None else (1 if n_wires is None else n_wires)
     if spec.kind == "diag":
         theta = _cplx(torch.as_tensor(params[0])) if params else None
         dev = theta.device if theta is not None else device

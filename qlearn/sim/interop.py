@@ -180,12 +180,8 @@ def _observable(obs, wire_index: dict) -> measure.Observable | None:
 def _matrix_expval(psi: Tensor, obs, wire_index: dict, n: int) -> Tensor:
     """<psi|O|psi> for an observable given only by its matrix (e.g. ``qml.Hermitian``)."""
     wires = [wire_index[w] for w in obs.wires]
-    m = (
-        torch.as_tensor(np.asarray(qml.matrix(obs)))
-        if not isinstance(obs.data[0] if obs.data else None, Tensor)
-        else qml.matrix(obs)
-    )
-    m = torch.as_tensor(m).to(psi.device, psi.dtype)
+    # numpy for float data, torch (keeping gradients) for torch data
+    m = torch.as_tensor(qml.matrix(obs)).to(psi.device, psi.dtype)
     o_psi = engine.apply_matrix(psi, m, wires)
     return (psi.conj() * o_psi).real.sum(0)
 
