@@ -297,3 +297,116 @@ def sliding_windows(series: Tensor, window: int) -> tuple[Tensor, Tensor]:
         )
     x = series.unfold(0, window, 1)[:-1]
     return x.clone(), series[window:].clone()
+
+
+_IDX_DTYPES = {
+    0x08: ("u1", 1),
+    0x09: ("i1", 1),
+    0x0B: (">i2", 2),
+    0x0C: (">i4", 4),
+    0x0D: (">f4", 4),
+    0x0E: (">f8", 8),
+}
+
+
+def read_idx(path) -> Tensor:
+    """Read one IDX file (the format of MNIST's ``train-images-idx3-ubyte`` and friends),
+    plain or gzipped, into a tensor of its stored shape and type (``uint8`` stays ``uint8``).
+
+    The header is two zero bytes, a type code (``0x08`` unsigned byte … ``0x0E`` double), the
+    number of dimensions, then one big-endian 32-bit size per dimension; the data follow.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "tiny-idx1-ubyte"
+        >>> _ = path.write_bytes(bytes([0, 0, 8, 1, 0, 0, 0, 3, 7, 8, 9]))
+        >>> read_idx(path)
+        tensor([7, 8, 9], dtype=torch.uint8)
+    """
+    import gzip
+    import pathlib
+
+    import numpy as np
+
+    path = pathlib.Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"path={str(path)!r}: no such IDX file.")
+    raw = path.read_bytes()
+    if raw[:2] == b"\x1f\x8b":
+        raw = gzip.decompress(raw)
+    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] not in _IDX_DTYPES:
+        raise ValueError(f"path={str(path)!r} is not an IDX file (bad magic number {raw[:4]!r}).")
+    dtype, itemsize = _IDX_DTYPES[raw[2]]
+    ndim = raw[3]
+    shape = tuple(int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
+    start = 4 + 4 * ndim
+    expected = start + itemsize * math.prod(shape)
+    if len(raw) != expected:
+        raise ValueError(
+            f"path={str(path)!r}: header says shape {shape} ({expected} bytes) "
+            f"but the file has {len(raw)} bytes; is it truncated?"
+        )
+    array = np.frombuffer(raw, dtype=dtype, offset=start).reshape(shape)
+    return torch.from_numpy(array.astype(array.dtype.newbyteorder("=")).copy())
+
+
+def load_mnist(
+    directory,
+    split: str = "train",
+    size: int | None = None,
+    digits: tuple[int, ...] | None = None,
+    limit: int | None = None,
+) -> tuple[Tensor, Tensor]:
+    r"""MNIST from local IDX files (nothing is downloaded): ``x`` ``(N, s, s)`` float64 in
+    :math:`[0, 1]` and ``y`` ``(N,)`` int64.
+
+    ``directory`` holds ``{split}-images-idx3-ubyte`` and ``{split}-labels-idx1-ubyte``
+    (``split`` is ``"train"`` or ``"t10k"``; a ``.gz`` suffix is accepted). ``size`` resizes
+    the 28×28 images to ``size × size`` by area averaging (anti-aliased, as for the 8×8 QRU
+    experiments); ``digits`` keeps only those classes; ``limit`` keeps the first ``limit``
+    images after filtering.
+
+    Example (on two tiny files written here):
+        >>> import tempfile, pathlib
+        >>> d = pathlib.Path(tempfile.mkdtemp())
+        >>> img = bytes([0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0, 2]) + bytes([0, 255] * 4)
+        >>> _ = (d / "train-images-idx3-ubyte").write_bytes(img)
+        >>> _ = (d / "train-labels-idx1-ubyte").write_bytes(bytes([0, 0, 8, 1, 0, 0, 0, 2, 3, 5]))
+        >>> x, y = load_mnist(d, size=1)
+        >>> x.shape, x.flatten().tolist(), y.tolist()
+        (torch.Size([2, 1, 1]), [0.5, 0.5], [3, 5])
+    """
+    import pathlib
+
+    if split not in ("train", "t10k"):
+        raise ValueError(f'split={split!r} must be "train" or "t10k".')
+    directory = pathlib.Path(directory)
+
+    def find(kind: str) -> pathlib.Path:
+        stem = directory / f"{split}-{kind}"
+        for candidate in (stem, stem.with_name(stem.name + ".gz")):
+            if candidate.is_file():
+                return candidate
+        raise FileNotFoundError(
+            f"directory={str(directory)!r} has no {stem.name}[.gz]; download MNIST's IDX files "
+            "there (qlearn never downloads data)."
+        )
+
+    images = read_idx(find("images-idx3-ubyte"))
+    labels = read_idx(find("labels-idx1-ubyte")).to(torch.int64)
+    if images.ndim != 3 or labels.ndim != 1 or len(images) != len(labels):
+        raise ValueError(
+            f"images {tuple(images.shape)} and labels {tuple(labels.shape)} do not match: "
+            "expected (N, h, w) and (N,)."
+        )
+    x = images.to(torch.float64) / 255.0
+    if digits is not None:
+        keep = torch.isin(labels, torch.tensor(list(digits)))
+        x, labels = x[keep], labels[keep]
+    if limit is not None:
+        _positive("limit", limit)
+        x, labels = x[:limit], labels[:limit]
+    if size is not None:
+        _positive("size", size)
+        x = torch.nn.functional.adaptive_avg_pool2d(x[:, None], size)[:, 0]
+    return x, labels
