@@ -55,13 +55,22 @@ def test_too_many_qubits_for_the_target():
         hw.run(big, torch.zeros(2, 1), "fake:6", shots=None)
 
 
-def test_missing_extra_names_the_extra(monkeypatch):
+def test_missing_extra_names_the_extra(monkeypatch, x):
     for name in ("qiskit", "qiskit_aer", "qiskit_ibm_runtime", "qiskit.providers.fake_provider"):
         monkeypatch.setitem(sys.modules, name, None)  # "import name" now raises ImportError
     with pytest.raises(hw.MissingExtraError, match=r"hardware extra: pip install -e '\.\[hardware"):
         hw.get_target("fake")
-    with pytest.raises(hw.MissingExtraError, match="qiskit-ibm-runtime"):
-        hw.get_target("ibm:ibm_brisbane")
+    monkeypatch.setenv("QISKIT_IBM_TOKEN", TOKEN)
+    clf = ReuploadingClassifier(2, 2, seed=0, dtype=F64)
+    assert hw.run(clf, x, "ibm:ibm_brisbane", shots=10, dry_run=True).circuits == 3  # offline
+    with pytest.raises(hw.MissingExtraError, match="qiskit-ibm-runtime") as err:
+        hw.run(clf, x, "ibm:ibm_brisbane", shots=10, confirm=True)
+    assert TOKEN not in str(err.value)
+    with pytest.raises(hw.MissingExtraError, match="amazon-braket-pennylane-plugin"):
+        monkeypatch.setenv("AWS_ACCESS_KEY_ID", "id")
+        monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "key")
+        monkeypatch.setitem(sys.modules, "braket", None)
+        hw.run(clf, x, "braket:arn:aws:braket:::device/qpu/x", shots=10, confirm=True)
     assert issubclass(extras.MissingExtraError, ImportError)
 
 

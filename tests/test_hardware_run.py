@@ -9,6 +9,7 @@ import torch
 
 from qlearn import hardware as hw
 from qlearn.hardware.basis import settings
+from qlearn.hardware.run import unpack
 from qlearn.models import DRQC, ReuploadingClassifier
 
 F64 = torch.float64
@@ -131,7 +132,7 @@ def test_result_save_and_load_roundtrip(clf, x, tmp_path):
     )
     assert {"torch", "pennylane", "qlearn"} <= set(back.versions) and back.time.endswith("Z")
     other = ReuploadingClassifier(2, 3, seed=1, dtype=F64)
-    assert hw.circuit_hash(*hw.run.__globals__["unpack"](other)) != res.circuit_hash
+    assert hw.circuit_hash(*unpack(other)) != res.circuit_hash
 
 
 def test_bad_inputs_have_clear_errors(clf, x):

@@ -107,12 +107,24 @@ def binds(params: Sequence, transpiled, values: Tensor) -> dict:
     return {p: values[:, i].tolist() for i, p in enumerate(params) if p.name in kept}
 
 
+def line_coupling(n_qubits: int) -> list[list[int]]:
+    """Qubits on a line, coupled to their neighbours in both directions.
+
+    Example:
+        >>> line_coupling(3)
+        [[0, 1], [1, 0], [1, 2], [2, 1]]
+    """
+    return [pair for q in range(n_qubits - 1) for pair in ([q, q + 1], [q + 1, q])]
+
+
 def generic_backend(n_qubits: int = 5, seed: int = 1234):
-    """qiskit's ``GenericBackendV2``: a fake device with a coupling map, native gates (cx, rz,
-    sx, x) and error rates and durations drawn from ``seed`` (realistic ranges, not a real
-    device's calibration)."""
+    """qiskit's ``GenericBackendV2`` with its qubits on a line (like IBM's 5-qubit devices):
+    native gates (cx, rz, sx, x), and error rates and durations drawn from ``seed`` (realistic
+    ranges, not a real device's calibration)."""
     fake = require("qiskit.providers.fake_provider", "the fake backends")
-    return fake.GenericBackendV2(num_qubits=n_qubits, seed=seed)
+    return fake.GenericBackendV2(
+        num_qubits=n_qubits, coupling_map=line_coupling(n_qubits), seed=seed
+    )
 
 
 def two_qubit_gate_count(transpiled) -> int:

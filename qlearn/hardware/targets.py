@@ -283,7 +283,8 @@ class RealDeviceTarget(Target):
 
     ``client_factory(credentials: dict) -> client`` makes the client that submits; tests pass a
     fake one. The client's ``run(circuits, weights, inputs, shots, seed)`` returns what
-    :meth:`Target.run` returns.
+    :meth:`Target.run` returns. Nothing is imported or read from the environment before a
+    submission, so estimates and dry runs work offline without the device's packages.
     """
 
     real = True
@@ -323,8 +324,6 @@ class IBMTarget(RealDeviceTarget):
     def __init__(self, backend: str, client_factory=None, rates=None):
         super().__init__(backend, client_factory, rates)
         self.name = f"ibm:{backend}"
-        if client_factory is None:
-            require("qiskit_ibm_runtime", "real IBM Quantum devices")
 
     def _default_client(self, secrets: dict):
         return _IBMClient(self.device, secrets)
@@ -370,11 +369,10 @@ class BraketTarget(RealDeviceTarget):
     def __init__(self, device_arn: str, client_factory=None, rates=None):
         super().__init__(device_arn, client_factory, rates)
         self.name = f"braket:{device_arn}"
-        if client_factory is None:
-            require("braket.pennylane_plugin", "Amazon Braket devices")
 
     def _default_client(self, secrets: dict):
         # boto3 reads the AWS variables itself; the plugin device submits one task per circuit
+        require("braket.pennylane_plugin", "Amazon Braket devices")
         return PennyLaneTarget("braket.aws.qubit", device_arn=self.device)
 
 
