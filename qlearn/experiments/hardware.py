@@ -25,7 +25,8 @@ Command line (stores JSON next to the chapter)::
 
 Example:
     >>> import torch
-    >>> rows = shots_sweep(seeds=[0], size="fast", shots=[10, 1000])["runs"]
+    >>> tiny = {"n_samples": 40, "epochs": 3, "n_test": 10}
+    >>> rows = shots_sweep(seeds=[0], shots=[10, 1000], **tiny)["runs"]
     >>> [r["shots"] for r in rows], rows[0]["rmse"] > rows[1]["rmse"]
     ([10, 1000], True)
 """
