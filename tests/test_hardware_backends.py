@@ -136,3 +136,27 @@ def test_braket_batches_one_task_per_input(monkeypatch, x):
         hw.run(clf, x, target, shots=100)
     hw.run(clf, x, target, shots=100, confirm=True)
     assert log == [3]
+
+
+@pytest.mark.filterwarnings("ignore:Trying to add QuantumRegister:UserWarning")
+def test_ibm_client_sends_one_sampler_job_with_parameters_in_order(monkeypatch):
+    primitives = pytest.importorskip("qiskit.primitives")
+    jobs = []
+
+    class Sampler:  # qiskit's reference SamplerV2 stands in for the runtime's
+        def __init__(self, mode):
+            self.mode = mode
+
+        def run(self, pubs, shots):
+            jobs.append(len(pubs))
+            return primitives.StatevectorSampler(seed=1).run(pubs, shots=shots)
+
+    monkeypatch.setenv("QISKIT_IBM_TOKEN", TOKEN)
+    backend = hw.get_target("fake").backend
+    client = targets.IBMClient(backend, Sampler)
+    model = DRQC(2, 2, 3, seed=0, dtype=F64)  # 18+ angles: 'a10' sorts before 'a2' in qiskit
+    x = torch.rand(5, 2, generator=torch.Generator().manual_seed(0), dtype=F64)
+    target = hw.get_target("ibm:fake", client_factory=lambda secrets: client)
+    res = hw.run(model, x, target, shots=20000, confirm=True)
+    assert jobs == [1]
+    assert (res.values - model(x).detach()).abs().max() < 0.03

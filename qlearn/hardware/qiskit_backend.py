@@ -117,6 +117,15 @@ def line_coupling(n_qubits: int) -> list[list[int]]:
     return [pair for q in range(n_qubits - 1) for pair in ([q, q + 1], [q + 1, q])]
 
 
+def ordered_values(params: Sequence, transpiled, values: Tensor):
+    """Angle values ``(B, k)`` in the order of ``transpiled.parameters`` (qiskit sorts them by
+    name), for a Sampler's parameter values; ``None`` for a circuit without parameters."""
+    if not transpiled.parameters:
+        return None
+    column = {p.name: i for i, p in enumerate(params)}
+    return values[:, [column[p.name] for p in transpiled.parameters]].numpy()
+
+
 def generic_backend(n_qubits: int = 5, seed: int = 1234):
     """qiskit's ``GenericBackendV2`` with its qubits on a line (like IBM's 5-qubit devices):
     native gates (cx, rz, sx, x), and error rates and durations drawn from ``seed`` (realistic

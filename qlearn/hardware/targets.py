@@ -326,13 +326,26 @@ class IBMTarget(RealDeviceTarget):
         self.name = f"ibm:{backend}"
 
     def _default_client(self, secrets: dict):
-        return _IBMClient(self.device, secrets)
+        return IBMClient.connect(self.device, secrets)
 
 
-class _IBMClient:
-    """Submits through ``qiskit-ibm-runtime`` (needs network and an account; not run offline)."""
+class IBMClient:
+    """Submits all circuits of a run as one Sampler job to a qiskit backend.
 
-    def __init__(self, backend_name: str, secrets: dict):
+    Args:
+        backend: a qiskit ``BackendV2`` (from ``QiskitRuntimeService.backend``).
+        sampler: a SamplerV2 class, ``sampler(mode=backend).run(pubs, shots=...)``.
+
+    :meth:`connect` makes one for a real IBM device (needs ``qiskit-ibm-runtime``, an account and
+    the network: not run offline; the tests run this class with qiskit's reference sampler).
+    """
+
+    def __init__(self, backend, sampler):
+        self.backend = backend
+        self.sampler = sampler
+
+    @classmethod
+    def connect(cls, backend_name: str, secrets: dict) -> IBMClient:
         import os
 
         runtime = require("qiskit_ibm_runtime", "real IBM Quantum devices")
@@ -340,19 +353,21 @@ class _IBMClient:
             channel="ibm_quantum_platform", token=secrets["QISKIT_IBM_TOKEN"],
             instance=os.environ.get("QISKIT_IBM_INSTANCE") or None,
         )  # fmt: skip
-        self.backend = service.backend(backend_name)
-        self.runtime = runtime
+        return cls(service.backend(backend_name), runtime.SamplerV2)
 
     def run(self, circuits, weights, inputs, shots, seed):
-        fake = FakeBackendTarget(backend=self.backend)
-        compiled = fake.compile(circuits)
-        pubs = [(tq, qk.angle_values(c, weights, inputs)[:, [i for i, p in enumerate(params)
-                 if p.name in {q.name for q in tq.parameters}]].numpy() if tq.parameters else None)
-                for (tq, params), c in zip(compiled, circuits, strict=True)]  # fmt: skip
-        job = self.runtime.SamplerV2(mode=self.backend).run(pubs, shots=shots)
+        pairs = [qk.to_qiskit(c) for c in circuits]
+        transpiled = qk.transpile([qc for qc, _ in pairs], self.backend, 1, seed)
+        pubs = []
+        for tq, (_, params), c in zip(transpiled, pairs, circuits, strict=True):
+            pubs.append((tq, qk.ordered_values(params, tq, qk.angle_values(c, weights, inputs))))
+        job = self.sampler(mode=self.backend).run(pubs, shots=shots)
         out = []
-        for (tq, _), c, res in zip(compiled, circuits, job.result(), strict=True):
-            counts = res.data.c.get_counts() if tq.parameters else [res.data.c.get_counts()]
+        for (_, values), c, res in zip(pubs, circuits, job.result(), strict=True):
+            bits = res.data.c  # the classical register of to_qiskit, one entry per input
+            n = 1 if values is None else values.shape[0]
+            counts = [bits.get_counts(loc=i) if values is not None else bits.get_counts()
+                      for i in range(n)]  # fmt: skip
             rows = [qk.counts_to_probabilities(cnt, c.n_qubits) for cnt in counts]
             out.append(torch.stack(rows).expand(inputs.shape[0], -1))
         return out
