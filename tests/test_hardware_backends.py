@@ -140,6 +140,7 @@ def test_braket_batches_one_task_per_input(monkeypatch, x):
 
 @pytest.mark.filterwarnings("ignore:Trying to add QuantumRegister:UserWarning")
 def test_ibm_client_sends_one_sampler_job_with_parameters_in_order(monkeypatch):
+    pytest.importorskip("qiskit_aer")
     primitives = pytest.importorskip("qiskit.primitives")
     jobs = []
 
