@@ -44,7 +44,7 @@ def require(module: str, purpose: str) -> ModuleType:
 
     Args:
         module: a dotted module name, e.g. ``"qiskit_aer"``.
-        purpose: what needs it, for the message (``"the fake IBM backends"``).
+        purpose: what needs it, for the message (``"the fake backend target"``).
     """
     try:
         return importlib.import_module(module)

@@ -130,7 +130,7 @@ def generic_backend(n_qubits: int = 5, seed: int = 1234):
     """qiskit's ``GenericBackendV2`` with its qubits on a line (like IBM's 5-qubit devices):
     native gates (cx, rz, sx, x), and error rates and durations drawn from ``seed`` (realistic
     ranges, not a real device's calibration)."""
-    fake = require("qiskit.providers.fake_provider", "the fake backends")
+    fake = require("qiskit.providers.fake_provider", "the fake backend target")
     return fake.GenericBackendV2(
         num_qubits=n_qubits, coupling_map=line_coupling(n_qubits), seed=seed
     )

@@ -230,7 +230,7 @@ class FakeBackendTarget(Target):
 
     def __init__(self, backend=None, n_qubits: int = 5, backend_seed: int = 1234,
                  optimization_level: int = 1, seed_transpiler: int = 0):  # fmt: skip
-        require("qiskit_aer", "the fake backends")
+        require("qiskit_aer", "the fake backend target")
         self.backend = (
             backend if backend is not None else qk.generic_backend(n_qubits, backend_seed)
         )
@@ -254,7 +254,7 @@ class FakeBackendTarget(Target):
 
     def run(self, circuits, weights, inputs, shots, seed):
         check_shots(shots, allow_exact=False)
-        aer = require("qiskit_aer", "the fake backends")
+        aer = require("qiskit_aer", "the fake backend target")
         if self._sim is None:
             self._sim = aer.AerSimulator.from_backend(self.backend)
         compiled = self.compile(circuits)
@@ -348,7 +348,7 @@ class IBMClient:
     def connect(cls, backend_name: str, secrets: dict) -> IBMClient:
         import os
 
-        runtime = require("qiskit_ibm_runtime", "real IBM Quantum devices")
+        runtime = require("qiskit_ibm_runtime", "submitting to IBM Quantum")
         service = runtime.QiskitRuntimeService(
             channel="ibm_quantum_platform", token=secrets["QISKIT_IBM_TOKEN"],
             instance=os.environ.get("QISKIT_IBM_INSTANCE") or None,
@@ -387,7 +387,7 @@ class BraketTarget(RealDeviceTarget):
 
     def _default_client(self, secrets: dict):
         # boto3 reads the AWS variables itself; the plugin device submits one task per circuit
-        require("braket.pennylane_plugin", "Amazon Braket devices")
+        require("braket.pennylane_plugin", "submitting to Amazon Braket")
         return PennyLaneTarget("braket.aws.qubit", device_arn=self.device)
 
 
