@@ -1,5 +1,6 @@
 # qlearn — one Makefile for readers, students and CI.
-#   make setup   create .venv and install qlearn (editable) with the pinned dev tools
+#   make setup   create .venv and install qlearn (editable) with the pinned dev tools and the
+#                hardware extra (qiskit, qiskit-aer: the fake backends of chapter 7)
 #   make test    ruff, unit tests, then every notebook executed in fast mode (what CI runs)
 #   make book    build the HTML book into _build/html, executing every notebook
 #   make lab     JupyterLab at the repository root, to work the exercises
@@ -24,7 +25,7 @@ setup: $(STAMP)
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,hardware]'
 	@touch $(STAMP)
 
 lint: setup

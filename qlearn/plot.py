@@ -586,3 +586,59 @@ def ratios(
     if title:
         ax.set_title(title)
     return fig
+
+
+# --------------------------------------------------------------------------------------------
+# Chapter 7: running on (emulated) hardware
+
+
+def error_bands(
+    x: ArrayLike,
+    series: Mapping[str, Mapping[str, ArrayLike]],
+    *,
+    xlabel: str = "",
+    ylabel: str = "error",
+    logx: bool = False,
+    logy: bool = False,
+    reference: tuple[str, ArrayLike] | None = None,
+    title: str | None = None,
+    ax: Axes | None = None,
+) -> Figure:
+    """Mean error of several methods against a swept setting, with the min–max band over seeds.
+
+    Args:
+        x: the swept values (shots, noise strength, ...).
+        series: ``name -> {"mean", "min", "max"}``, each one value per ``x`` (e.g.
+            :func:`qlearn.experiments.hardware.rows`).
+        xlabel, ylabel, title: labels.
+        logx, logy: logarithmic axes.
+        reference: ``(label, values)`` of a dashed theory line (e.g. pure shot noise).
+        ax: draw into this axes instead of a new figure.
+
+    Returns:
+        The figure.
+    """
+    if not series:
+        raise ValueError("series is empty; give at least one method's errors.")
+    xs = _numpy(x)
+    fig, ax = _axes(ax, 5.0, 3.2)
+    for name, s in series.items():
+        mean, lo, hi = (_numpy(s[k]) for k in ("mean", "min", "max"))
+        if not mean.shape == lo.shape == hi.shape == xs.shape:
+            raise ValueError(
+                f"series[{name!r}] has {mean.size} means, {lo.size} minima and {hi.size} maxima "
+                f"but there are {xs.size} x values; give one of each per x."
+            )
+        (line,) = ax.plot(xs, mean, "o-", label=name)
+        ax.fill_between(xs, lo, hi, color=line.get_color(), alpha=0.2)
+    if reference is not None:
+        ax.plot(xs, _numpy(reference[1]), "k--", linewidth=1, label=reference[0])
+    if logx:
+        ax.set_xscale("log")
+    if logy:
+        ax.set_yscale("log")
+    ax.set(xlabel=xlabel, ylabel=ylabel)
+    ax.legend(fontsize=8)
+    if title:
+        ax.set_title(title)
+    return fig

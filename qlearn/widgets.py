@@ -631,3 +631,95 @@ def unit_frequency_vectors(
         "unit_count": 3**n_reuploads,
         "circuit_count": frequency_count(n_reuploads, len(w)),
     }
+
+
+# --------------------------------------------------------------------------------------------
+# Chapter 7: shots and noise
+
+from qlearn import hardware as _hw  # noqa: E402
+
+#: The shot counts the explorer offers, and its starting point.
+SHOTS_CHOICES = (10, 30, 100, 300, 1000, 3000, 10000)
+NOISE_DEFAULTS = {"shots": 1000, "noise_scale": 1.0}
+
+
+def noise_view(
+    shots: int = NOISE_DEFAULTS["shots"],
+    noise_scale: float = NOISE_DEFAULTS["noise_scale"],
+    *,
+    model: nn.Module | None = None,
+    n_points: int = 40,
+    seed: int = 0,
+) -> dict[str, Any]:
+    r"""Run a classifier on the noisy emulator with ``shots`` and the chapter's base noise times
+    ``noise_scale`` (:data:`qlearn.experiments.hardware.BASE_NOISE`), on ``n_points`` points of
+    the ``circle`` data set.
+
+    Args:
+        model: a :class:`~qlearn.models.ReuploadingClassifier` (default: the chapter's stored
+            trained model, :func:`qlearn.experiments.hardware.load_model`).
+
+    Returns:
+        A dict: ``"exact"`` and ``"measured"`` Bloch vectors ``(n_points, 3)``, ``"rmse"``,
+        ``"shot_rmse"`` (what shots alone would give, :math:`\sqrt{\overline{1-\langle
+        P\rangle^2}/N}`), ``"accuracy"`` and ``"exact_accuracy"``.
+
+    Example:
+        >>> v = noise_view(shots=10000, noise_scale=0.0, n_points=10)
+        >>> v["measured"].shape, abs(v["rmse"] - v["shot_rmse"]) < 0.01
+        (torch.Size([10, 3]), True)
+    """
+    from qlearn.data import circle
+    from qlearn.experiments import hardware as hx
+
+    if isinstance(shots, bool) or not isinstance(shots, int) or shots < 1:
+        raise ValueError(f"shots={shots!r} must be a positive integer.")
+    if not 0.0 <= noise_scale <= 50.0:
+        raise ValueError(f"noise_scale={noise_scale!r} must lie in [0, 50].")
+    model = model if model is not None else hx.load_model()
+    x, y = circle(n_points, seed=1000 + seed)
+    target = _hw.get_target("emulator", noise=hx.BASE_NOISE.scaled(noise_scale))
+    res = _hw.run(model, x, target, shots=shots, seed=seed)
+    with torch.no_grad():
+        exact = model.qnn(x.to(next(model.parameters()).dtype)).to(torch.float64)
+    s = hx.score(model, res.values, x, y)
+    return {"exact": exact, "measured": res.values, "rmse": s["rmse"],
+            "shot_rmse": hx.shot_noise_rmse(model, x, shots), "accuracy": s["accuracy"],
+            "exact_accuracy": s["exact_accuracy"]}  # fmt: skip
+
+
+def noise_figure(
+    shots: int = NOISE_DEFAULTS["shots"],
+    noise_scale: float = NOISE_DEFAULTS["noise_scale"],
+    **kwargs: Any,
+) -> plot.Figure:
+    """Measured against exact Bloch components of :func:`noise_view` (on the diagonal: no
+    error)."""
+    view = noise_view(shots, noise_scale, **kwargs)
+    fig = plot.new_figure(4.6, 4.2)
+    ax = fig.add_subplot(1, 1, 1)
+    for j, name in enumerate("XYZ"):
+        ax.plot(view["exact"][:, j], view["measured"][:, j], "o", ms=4, alpha=0.7,
+                label=rf"$\langle {name}\rangle$")  # fmt: skip
+    ax.plot([-1, 1], [-1, 1], "k:", linewidth=1)
+    ax.set(xlabel="exact", ylabel="measured", xlim=(-1.05, 1.05), ylim=(-1.05, 1.05))
+    ax.legend(fontsize=8, loc="upper left")
+    ax.set_title(f"{shots} shots, noise ×{noise_scale:g}: RMSE {view['rmse']:.3f} "
+                 f"(shots alone {view['shot_rmse']:.3f})\naccuracy {view['accuracy']:.2f} "
+                 f"(exact {view['exact_accuracy']:.2f})", fontsize=9)  # fmt: skip
+    return fig
+
+
+def noise_explorer() -> ipywidgets.interactive:
+    """Sliders for the shots and the noise strength of :func:`noise_figure`."""
+    return ipywidgets.interactive(
+        noise_figure,
+        shots=ipywidgets.SelectionSlider(options=SHOTS_CHOICES, value=NOISE_DEFAULTS["shots"],
+                                         description="shots", continuous_update=False),
+        noise_scale=ipywidgets.FloatSlider(value=NOISE_DEFAULTS["noise_scale"], min=0.0,
+                                           max=8.0, step=0.5, description="noise ×",
+                                           continuous_update=False),
+    )  # fmt: skip
+
+
+__all__ += ["NOISE_DEFAULTS", "SHOTS_CHOICES", "noise_view", "noise_figure", "noise_explorer"]

@@ -1,0 +1,163 @@
+"""Fake IBM backends (hardware extra), real-device paths with fake clients, the guard."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import pytest
+import torch
+
+from qlearn import hardware as hw
+from qlearn.hardware import extras, targets
+from qlearn.models import DRQC, ReuploadingClassifier
+
+F64 = torch.float64
+TOKEN = "tok-SECRET-123456"
+
+
+@pytest.fixture(scope="module")
+def drqc():
+    return DRQC(2, 3, 2, seed=0, dtype=F64)
+
+
+@pytest.fixture(scope="module")
+def x():
+    return torch.rand(8, 2, generator=torch.Generator().manual_seed(1), dtype=F64) * 2 - 1
+
+
+def test_fake_backend_runs_close_to_exact_with_shots(drqc, x):
+    pytest.importorskip("qiskit_aer")
+    exact = drqc(x).detach()
+    res = hw.run(drqc, x, "fake", shots=4000, seed=0)
+    assert res.jobs == 1 and res.circuits == 1
+    err = (res.values - exact).abs()
+    assert err.max() < 0.15 and err.max() > 0  # noisy and sampled, but the same function
+    again = hw.run(drqc, x, "fake", shots=4000, seed=0)
+    assert torch.equal(res.values, again.values)
+
+
+def test_compile_report_counts_native_gates(drqc):
+    pytest.importorskip("qiskit_aer")
+    ir = hw.compile_report(drqc, "sim")
+    fake = hw.compile_report(drqc, "fake")
+    assert ir["two_qubit_gates"] == 9 and ir["gate_counts"]["CNOT"] == 9
+    assert set(fake["gate_counts"]) <= set(fake["native_gates"])
+    assert fake["two_qubit_gates"] >= ir["two_qubit_gates"] and fake["depth"] > ir["depth"]
+
+
+def test_too_many_qubits_for_the_target():
+    pytest.importorskip("qiskit_aer")
+    big = DRQC(1, 6, 1, seed=0)
+    with pytest.raises(ValueError, match="6 qubits but target .* has only 5"):
+        hw.run(big, torch.zeros(2, 1), "fake", shots=10)
+    with pytest.raises(ValueError, match="needs shots"):
+        hw.run(big, torch.zeros(2, 1), "fake:6", shots=None)
+
+
+def test_missing_extra_names_the_extra(monkeypatch, x):
+    for name in ("qiskit", "qiskit_aer", "qiskit_ibm_runtime", "qiskit.providers.fake_provider"):
+        monkeypatch.setitem(sys.modules, name, None)  # "import name" now raises ImportError
+    with pytest.raises(hw.MissingExtraError, match=r"hardware extra: pip install -e '\.\[hardware"):
+        hw.get_target("fake")
+    monkeypatch.setenv("QISKIT_IBM_TOKEN", TOKEN)
+    clf = ReuploadingClassifier(2, 2, seed=0, dtype=F64)
+    assert hw.run(clf, x, "ibm:ibm_brisbane", shots=10, dry_run=True).circuits == 3  # offline
+    with pytest.raises(hw.MissingExtraError, match="qiskit-ibm-runtime") as err:
+        hw.run(clf, x, "ibm:ibm_brisbane", shots=10, confirm=True)
+    assert TOKEN not in str(err.value)
+    with pytest.raises(hw.MissingExtraError, match="amazon-braket-pennylane-plugin"):
+        monkeypatch.setenv("AWS_ACCESS_KEY_ID", "id")
+        monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "key")
+        monkeypatch.setitem(sys.modules, "braket", None)
+        hw.run(clf, x, "braket:arn:aws:braket:::device/qpu/x", shots=10, confirm=True)
+    assert issubclass(extras.MissingExtraError, ImportError)
+
+
+class FakeClient:
+    """Stands in for a cloud client: records submissions, runs on our simulator."""
+
+    def __init__(self, log):
+        self.log = log
+
+    def run(self, circuits, weights, inputs, shots, seed):
+        self.log.append(len(circuits))
+        return targets.SimTarget().run(circuits, weights, inputs, shots, seed)
+
+
+def _ibm(log, **kw):
+    def factory(secrets):
+        assert secrets == {"QISKIT_IBM_TOKEN": TOKEN}
+        return FakeClient(log)
+
+    return hw.get_target("ibm:ibm_fake_device", client_factory=factory, **kw)
+
+
+def test_missing_credentials_fail_before_any_client(monkeypatch, x):
+    monkeypatch.delenv("QISKIT_IBM_TOKEN", raising=False)
+    log: list = []
+    clf = ReuploadingClassifier(2, 2, seed=0, dtype=F64)
+    with pytest.raises(hw.MissingCredentialsError, match="QISKIT_IBM_TOKEN"):
+        hw.run(clf, x, _ibm(log), shots=100, confirm=True)
+    assert log == []
+
+
+def test_guard_refuses_without_confirmation_or_over_budget(monkeypatch, x):
+    monkeypatch.setenv("QISKIT_IBM_TOKEN", TOKEN)
+    log: list = []
+    clf = ReuploadingClassifier(2, 2, seed=0, dtype=F64)
+    target = _ibm(log, rates=hw.Rates(per_job=1.0, per_shot=0.01))
+    with pytest.raises(hw.SubmissionRefused, match="without confirmation"):
+        hw.run(clf, x, target, shots=100)
+    with pytest.raises(hw.SubmissionRefused, match="exceeds budget"):
+        hw.run(clf, x, target, shots=100, budget=2.0)  # 1 + 3 * 100 * 0.01 = 4
+    assert log == []
+    est = hw.run(clf, x, target, shots=100, dry_run=True)
+    assert isinstance(est, hw.Estimate) and est.cost == pytest.approx(4.0) and log == []
+    res = hw.run(clf, x, target, shots=100, budget=5.0)
+    assert log == [3] and res.jobs == 1 and res.target == "ibm:ibm_fake_device"
+    res = hw.run(clf, x, target, shots=100, confirm=True, seed=1)
+    assert log == [3, 3]
+    assert TOKEN not in json.dumps(res.to_dict()) and TOKEN not in repr(target)
+
+
+def test_braket_batches_one_task_per_input(monkeypatch, x):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "id")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "key")
+    log: list = []
+    target = hw.get_target("braket:arn:aws:braket:::device/quantum-simulator/amazon/sv1",
+                           client_factory=lambda s: FakeClient(log),
+                           rates=hw.Rates(per_circuit=0.075, per_shot=0.00075))  # fmt: skip
+    clf = ReuploadingClassifier(2, 2, seed=0, dtype=F64)
+    est = hw.estimate(clf, len(x), target, shots=100)
+    assert (est.jobs, est.circuits) == (3 * len(x), 3 * len(x))
+    assert "one task per circuit and per input" in est.notes[0]
+    with pytest.raises(hw.SubmissionRefused):
+        hw.run(clf, x, target, shots=100)
+    hw.run(clf, x, target, shots=100, confirm=True)
+    assert log == [3]
+
+
+@pytest.mark.filterwarnings("ignore:Trying to add QuantumRegister:UserWarning")
+def test_ibm_client_sends_one_sampler_job_with_parameters_in_order(monkeypatch):
+    pytest.importorskip("qiskit_aer")
+    primitives = pytest.importorskip("qiskit.primitives")
+    jobs = []
+
+    class Sampler:  # qiskit's reference SamplerV2 stands in for the runtime's
+        def __init__(self, mode):
+            self.mode = mode
+
+        def run(self, pubs, shots):
+            jobs.append(len(pubs))
+            return primitives.StatevectorSampler(seed=1).run(pubs, shots=shots)
+
+    monkeypatch.setenv("QISKIT_IBM_TOKEN", TOKEN)
+    backend = hw.get_target("fake").backend
+    client = targets.IBMClient(backend, Sampler)
+    model = DRQC(2, 2, 3, seed=0, dtype=F64)  # 18+ angles: 'a10' sorts before 'a2' in qiskit
+    x = torch.rand(5, 2, generator=torch.Generator().manual_seed(0), dtype=F64)
+    target = hw.get_target("ibm:fake", client_factory=lambda secrets: client)
+    res = hw.run(model, x, target, shots=20000, confirm=True)
+    assert jobs == [1]
+    assert (res.values - model(x).detach()).abs().max() < 0.03
