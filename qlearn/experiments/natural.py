@@ -15,6 +15,7 @@ Stable API (the chapter, its checks and the exercises call these):
   :class:`MnistMissing` (a ``FileNotFoundError``) with a clear message when the files are absent.
 * ``critical_angle(g, errors, chance=0.9) -> float`` — where the error curve crosses half-way
   between its value at :math:`g = \pi/2` and chance.
+* ``sweep(result, key)`` — mean and standard deviation over seeds against ``a`` or ``g``.
 * ``best_quantum(result)`` / ``observations(results)`` — the numbers and sentences the chapter
   prints: best ``a`` against the classical limit, paired by seed; ``g_c`` per width.
 * ``load_result(name)``, ``Result`` (shared with chapter 4's experiments), ``SIZES``,
@@ -79,6 +80,7 @@ __all__ = [
     "run_quantumness",
     "run_transition",
     "split",
+    "sweep",
     "train_network",
 ]
 
@@ -383,6 +385,32 @@ def run_transition(*, seeds: Iterable[int] = (0,), size: str = "fast", **overrid
 
 # --------------------------------------------------------------------------------------------
 # What the chapter prints
+
+
+def sweep(
+    result: Result | Mapping[str, Any], key: str, metric: str = "val_error"
+) -> dict[str, tuple[list[float], list[float], list[float]]]:
+    """Per task, the swept values of ``key`` (``"a"`` or ``"g"``, sorted) with the mean and the
+    standard deviation of ``metric`` over seeds: ``{task: (values, means, stds)}``.
+
+    Example:
+        >>> rows = [{"task": "t", "model": "m", "seed": s, "a": a, "val_error": e}
+        ...         for a, s, e in [(0.0, 0, 0.2), (0.0, 1, 0.4), (1.0, 0, 0.1), (1.0, 1, 0.1)]]
+        >>> sweep(Result("quantumness", "fast", {}, [0, 1], runs=rows), "a")["t"][1]
+        [0.30000000000000004, 0.1]
+    """
+    res = _as_result(result)
+    out = {}
+    for task in dict.fromkeys(r["task"] for r in res.runs):
+        rows = [r for r in res.runs if r["task"] == task]
+        values = sorted({float(r[key]) for r in rows})
+        groups = [[float(r[metric]) for r in rows if float(r[key]) == v] for v in values]
+        out[task] = (
+            values,
+            [statistics.fmean(g) for g in groups],
+            [statistics.stdev(g) if len(g) > 1 else 0.0 for g in groups],
+        )
+    return out
 
 
 def _as_result(r: Result | Mapping[str, Any]) -> Result:
