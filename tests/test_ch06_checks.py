@@ -99,8 +99,10 @@ def _counts(logits):
 
 EX3_WRONG = [
     (lambda logits: logits.mean(0).argmax(-1), "mean logits"),
-    (lambda logits: _counts(logits).flip(-1).argmax(-1).neg() + logits.shape[-1] - 1,
-     "smaller class"),  # fmt: skip
+    (
+        lambda logits: _counts(logits).flip(-1).argmax(-1).neg() + logits.shape[-1] - 1,
+        "smaller class",
+    ),  # fmt: skip
     (lambda logits: logits.argmax(-1)[0], "majority_vote"),
     (lambda logits: _counts(logits), "shape"),
 ]
