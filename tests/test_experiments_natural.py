@@ -55,6 +55,9 @@ def test_critical_angle():
     g = [0.1, 0.5, 1.0, 1.5]
     assert nat.critical_angle(g, [0.9, 0.7, 0.2, 0.1]) == pytest.approx(0.7)
     assert math.isnan(nat.critical_angle(g, [0.1, 0.1, 0.1, 0.1]))
+    assert nat.transition_width(g, [0.9, 0.7, 0.2, 0.1]) == pytest.approx(0.4)
+    with pytest.raises(ValueError, match="fraction=1"):
+        nat.critical_angle(g, [0.9, 0.7, 0.2, 0.1], fraction=1)
     with pytest.raises(ValueError, match="increase"):
         nat.critical_angle([0.5, 0.1], [0.9, 0.1])
 

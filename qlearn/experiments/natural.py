@@ -14,7 +14,8 @@ Stable API (the chapter, its checks and the exercises call these):
   subset read from local IDX files (:func:`qlearn.data.load_mnist`); raises
   :class:`MnistMissing` (a ``FileNotFoundError``) with a clear message when the files are absent.
 * ``critical_angle(g, errors, chance=0.9) -> float`` — where the error curve crosses half-way
-  between its value at :math:`g = \pi/2` and chance.
+  between its value at :math:`g = \pi/2` and chance; ``transition_width(g, errors)`` — over
+  how many radians it rises from a quarter to three quarters of the way.
 * ``sweep(result, key)`` — mean and standard deviation over seeds against ``a`` or ``g``.
 * ``best_quantum(result)`` / ``observations(results)`` — the numbers and sentences the chapter
   prints: best ``a`` against the classical limit, paired by seed; ``g_c`` per width.
@@ -82,6 +83,7 @@ __all__ = [
     "split",
     "sweep",
     "train_network",
+    "transition_width",
 ]
 
 #: Where the stored full-size results live (``<name>.json``).
@@ -318,11 +320,15 @@ def run_mnist(
     return res
 
 
-def critical_angle(g: Sequence[float], errors: Sequence[float], chance: float = 0.9) -> float:
+def critical_angle(
+    g: Sequence[float], errors: Sequence[float], chance: float = 0.9, fraction: float = 0.5
+) -> float:
     r"""The entanglement angle :math:`g_c` where the error curve (``errors`` at increasing
-    ``g``) first rises, going down from :math:`g = \pi/2`, above half-way between its value at
-    the largest ``g`` and ``chance``; linear interpolation between grid points; ``nan`` if the
-    curve never crosses that level on the grid.
+    ``g``), followed down from :math:`g = \pi/2`, first rises above the level
+    :math:`e(\pi/2) + f\,(\text{chance} - e(\pi/2))` (``fraction`` :math:`f`, half-way by
+    default); linear interpolation between grid points; ``nan`` if the curve never crosses that
+    level on the grid. The angles at :math:`f = 1/4` and :math:`3/4` bracket the transition;
+    their difference is its width (:func:`transition_width`).
 
     Example:
         >>> round(critical_angle([0.1, 0.5, 1.0, 1.5], [0.9, 0.7, 0.2, 0.1]), 6)
@@ -334,12 +340,25 @@ def critical_angle(g: Sequence[float], errors: Sequence[float], chance: float = 
         )
     if any(b <= a for a, b in zip(g, g[1:], strict=False)):
         raise ValueError(f"g={list(g)} must increase.")
-    level = 0.5 * (errors[-1] + chance)
+    if not 0 < fraction < 1:
+        raise ValueError(f"fraction={fraction!r} must lie strictly between 0 and 1.")
+    level = errors[-1] + fraction * (chance - errors[-1])
     for i in range(len(g) - 1, 0, -1):
         hi, lo = errors[i], errors[i - 1]
         if hi < level <= lo:
             return g[i - 1] + (lo - level) / (lo - hi) * (g[i] - g[i - 1])
     return float("nan")
+
+
+def transition_width(g: Sequence[float], errors: Sequence[float], chance: float = 0.9) -> float:
+    """How far apart the quarter and three-quarter crossings of :func:`critical_angle` lie (in
+    radians): small against :math:`g_c` for a sharp transition, comparable for a smooth one.
+
+    Example:
+        >>> round(transition_width([0.1, 0.5, 1.0, 1.5], [0.9, 0.7, 0.2, 0.1]), 6)
+        0.4
+    """
+    return critical_angle(g, errors, chance, 0.25) - critical_angle(g, errors, chance, 0.75)
 
 
 def run_transition(*, seeds: Iterable[int] = (0,), size: str = "fast", **overrides) -> Result:
@@ -484,23 +503,33 @@ def observations(results: Iterable[Result | Mapping[str, Any]]) -> list[str]:
                     f"seeds): {verdict} (best a chosen on these validation errors)."
                 )
         elif res.name == "transition":
-            gc = res.settings.get("g_c", {})
-            per = res.settings.get("g_c_per_seed", {})
-            for task, value in gc.items():
-                seeds_gc = [v for v in per.get(task, []) if not math.isnan(v)]
-                spread = (f" (per seed {min(seeds_gc):.2f}-{max(seeds_gc):.2f})"
-                          if seeds_gc else "")  # fmt: skip
+            curves = sweep(res, "g")
+            found = {}
+            for task, (g, means, _) in curves.items():
+                gc, width = critical_angle(g, means), transition_width(g, means)
+                found[task] = gc
+                per = []
+                for seed in res.seeds:
+                    rows = {r["g"]: r["val_error"] for r in res.runs
+                            if r["task"] == task and r["seed"] == seed}  # fmt: skip
+                    if len(rows) == len(g):
+                        per.append(critical_angle(g, [rows[v] for v in g]))
+                per = [v for v in per if not math.isnan(v)]
+                spread = f" (per seed {min(per):.2f}-{max(per):.2f})" if per else ""
                 lines.append(
-                    f"transition/{task} ({res.size}, {n} seed{'s' * (n != 1)}): learning "
-                    f"collapses below g_c ≈ {value:.2f} rad{spread}."
+                    f"transition/{task} ({res.size}, {n} seed{'s' * (n != 1)}): the error is "
+                    f"half-way to chance at g_c ≈ {gc:.2f} rad{spread}; it rises from a quarter "
+                    f"to three quarters of the way over {width:.2f} rad of g."
                 )
-            if len(gc) == 2:
-                (t1, v1), (t2, v2) = gc.items()
-                shift = "moves" if abs(v1 - v2) > 0.1 else "barely moves"
+            if len(found) == 2:
+                (t1, v1), (t2, v2) = found.items()
+                moves = abs(v1 - v2) > 0.1
                 lines.append(
-                    f"transition: g_c {shift} with the width ({t1}: {v1:.2f}, {t2}: {v2:.2f}); "
-                    + ("a crossover that depends on size, not a fixed critical point."
-                       if shift == "moves" else "consistent with a size-independent g_c.")
+                    f"transition: g_c {'moves' if moves else 'barely moves'} with the width "
+                    f"({t1}: {v1:.2f}, {t2}: {v2:.2f}); "
+                    + ("the collapse depends on the network's size. Two widths cannot tell a "
+                       "finite-size shift of a critical point from a smooth crossover."
+                       if moves else "consistent with a size-independent g_c at these sizes.")
                 )  # fmt: skip
     return lines
 
