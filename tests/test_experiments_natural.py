@@ -40,7 +40,7 @@ def test_quantumness_rows_summary_and_seeds():
     again = nat.run_quantumness(seeds=[0, 1], **kw)
     assert [row["val_error"] for row in r.runs] == [row["val_error"] for row in again.runs]
     best = nat.best_quantum(r)
-    assert best[0]["best_a"] == 2.0 and best[0]["seeds"] == [0, 1]
+    assert best[0]["best"] == 2.0 and best[0]["seeds"] == [0, 1] and best[0]["setting"] == "a"
     assert "a = 0" in nat.observations([r])[0]
 
 
@@ -49,6 +49,8 @@ def test_transition_has_g_c_per_width():
     assert set(r.settings["g_c"]) == {"w=8", "w=16"}
     assert {row["g"] for row in r.runs} == {0.05, 0.8, math.pi / 2}
     assert any("g_c" in line for line in nat.observations([r]))
+    best = nat.best_quantum(r)
+    assert {b["setting"] for b in best} == {"g"} and best[0]["classical"] == math.pi / 2
 
 
 def test_critical_angle():
