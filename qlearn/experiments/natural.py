@@ -527,7 +527,8 @@ def observations(results: Iterable[Result | Mapping[str, Any]]) -> list[str]:
                 lines.append(
                     f"transition/{task} ({res.size}, {n} seed{'s' * (n != 1)}): the error is "
                     f"half-way to chance at g_c ≈ {gc:.2f} rad{spread}; it rises from a quarter "
-                    f"to three quarters of the way over {width:.2f} rad of g."
+                    f"to three quarters of the way over {width:.2f} rad of g "
+                    f"({width / gc:.2f} g_c; a sharp transition has a small, shrinking ratio)."
                 )
             if len(found) == 2:
                 (t1, v1), (t2, v2) = found.items()
