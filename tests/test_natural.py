@@ -177,3 +177,20 @@ def test_bad_arguments_raise_clear_errors():
         net(torch.zeros(2, 5))
     with pytest.raises(ValueError, match="backend='qiskit'"):
         net.run_as_circuits(torch.zeros(2, 4), backend="qiskit")
+
+
+def test_weak_circuit_is_the_zy_entangling_gate():
+    """R_Y(π/2 − g) then CRY(2g) equals exp(+i g/2 Z⊗Y) on an ancilla prepared by R_Y(π/2)."""
+    from qlearn.sim import Circuit
+
+    theta, g = 1.1, 0.7
+    z = torch.diag(torch.tensor([1.0, -1.0], dtype=torch.complex128))
+    y = torch.tensor([[0, -1j], [1j, 0]], dtype=torch.complex128)
+    gate = torch.linalg.matrix_exp(0.5j * g * torch.kron(z, y))
+    ref = Circuit(2)
+    ref.ry(0, theta)
+    ref.ry(1, math.pi / 2)
+    ref.unitary([0, 1], gate)
+    ours = neuron_circuit(weak=True).module(dtype=F64)
+    state = ours.state(torch.tensor([[theta, g]], dtype=F64))
+    torch.testing.assert_close(state, ref.module(dtype=F64).state())
