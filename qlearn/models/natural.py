@@ -19,8 +19,9 @@ same convention. (For :math:`a > 0`, :math:`h(0; a) = 0`, a fair coin.)
 
 **Weak measurement** (``mode="weak"``). The neuron qubit is not measured; an ancilla, prepared
 in :math:`R_Y(\pi/2 - g)|0\rangle`, is rotated by a controlled :math:`R_Y(2g)` (neuron as
-control), which is the entangling gate :math:`\exp(+\tfrac{i g}{2} Z \otimes Y)` up to the
-ancilla's preparation: the ancilla ends in :math:`R_Y(\pi/2 \mp g)|0\rangle` when the neuron is
+control); together they equal the entangling gate :math:`\exp(+\tfrac{i g}{2} Z \otimes Y)`
+applied to an ancilla prepared in :math:`R_Y(\pi/2)|0\rangle` (a test checks it): the ancilla
+ends in :math:`R_Y(\pi/2 \mp g)|0\rangle` when the neuron is
 :math:`|0\rangle` / :math:`|1\rangle`. The state is
 
 .. math:: \cos\tfrac\theta2\,|0\rangle R_Y(\tfrac\pi2 - g)|0\rangle
