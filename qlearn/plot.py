@@ -637,8 +637,52 @@ def error_bands(
         ax.set_xscale("log")
     if logy:
         ax.set_yscale("log")
+
+
+def error_bars(
+    x: ArrayLike,
+    series: Mapping[str, tuple[ArrayLike, ArrayLike]],
+    *,
+    xlabel: str = "",
+    ylabel: str = "",
+    title: str | None = None,
+    reference: Mapping[str, float] | None = None,
+    mark: float | None = None,
+    ax: Axes | None = None,
+) -> Figure:
+    """Means with error bars (e.g. over seeds) against a swept setting, one line per series.
+
+    Args:
+        x: the ``m`` settings.
+        series: ``name -> (means, errors)``, each ``(m,)``.
+        reference: horizontal lines ``label -> y`` (e.g. chance level).
+        mark: a vertical line at this x (e.g. a critical value), or ``None``.
+        ax: draw into this axes instead of a new figure.
+
+    Example:
+        >>> fig = error_bars([0, 1, 2], {"a": ([0.3, 0.2, 0.25], [0.01, 0.02, 0.01])})
+        >>> len(fig.axes[0].lines) > 0
+        True
+    """
+    xs = _numpy(x)
+    fig, ax = _axes(ax, 5.0, 3.0)
+    for name, (mean, err) in series.items():
+        m, e = _numpy(mean), _numpy(err)
+        if m.shape != xs.shape or e.shape != xs.shape:
+            raise ValueError(
+                f"series[{name!r}] has shapes {m.shape} and {e.shape} but x has shape "
+                f"{xs.shape}; give one mean and one error per x."
+            )
+        ax.errorbar(xs, m, yerr=e, marker="o", markersize=3, capsize=3, label=name)
+    for label, y in (reference or {}).items():
+        ax.axhline(y, color="0.5", linestyle=":", linewidth=1, label=label)
+    if mark is not None:
+        ax.axvline(mark, color="tab:red", linestyle="--", linewidth=1)
     ax.set(xlabel=xlabel, ylabel=ylabel)
     ax.legend(fontsize=8)
     if title:
         ax.set_title(title)
     return fig
+
+
+__all__ += ["error_bars"]

@@ -723,3 +723,139 @@ def noise_explorer() -> ipywidgets.interactive:
 
 
 __all__ += ["NOISE_DEFAULTS", "SHOTS_CHOICES", "noise_view", "noise_figure", "noise_explorer"]
+# Chapter 6: natural quantization -> a neuron's outcome law, a trained network's predictions
+
+from qlearn.data import digits_dataset  # noqa: E402
+from qlearn.models.natural import NaturalQuantizedMLP, p_minus, rotation_angle  # noqa: E402
+
+#: Where chapter 6's explorers start: a moderately quantum rotation, the classical readout.
+NATURAL_DEFAULTS = {"a": 1.0, "g": math.pi / 2}
+
+
+def natural_neuron_view(
+    a: float = NATURAL_DEFAULTS["a"], g: float = NATURAL_DEFAULTS["g"], *, z_max: float = 3.0,
+    n_points: int = 241,
+) -> dict[str, Tensor]:  # fmt: skip
+    r"""A neuron's outcome law against its pre-activation :math:`z`:
+    :math:`P(s=-1 \mid z) = \frac12(1 - \sin g\cos\theta(z; a))` for the given ``a`` and ``g``,
+    the same at :math:`g = \pi/2` (rotate and measure), and the classical step (``a = 0``).
+
+    Returns:
+        A dict of ``(n_points,)`` tensors: ``"z"``, ``"p_minus"``, ``"p_minus_rotate"``,
+        ``"p_minus_classical"`` and ``"mean"`` (:math:`E[s] = 1 - 2P(s=-1)`).
+
+    Example:
+        >>> v = natural_neuron_view(a=1.0, g=0.0, n_points=3, z_max=2.0)
+        >>> v["p_minus"].tolist(), v["p_minus_classical"].tolist()
+        ([0.5, 0.5, 0.5], [1.0, 0.0, 0.0])
+    """
+    z = torch.linspace(-z_max, z_max, n_points, dtype=torch.float64)
+    p = p_minus(rotation_angle(z, a), g)
+    return {
+        "z": z,
+        "p_minus": p,
+        "p_minus_rotate": p_minus(rotation_angle(z, a)),
+        "p_minus_classical": p_minus(rotation_angle(z, 0.0)),
+        "mean": 1 - 2 * p,
+    }
+
+
+def natural_network_view(
+    a: float = NATURAL_DEFAULTS["a"],
+    g: float = NATURAL_DEFAULTS["g"],
+    *,
+    width: int = 16,
+    n_train: int = 200,
+    n_val: int = 400,
+    epochs: int = 30,
+    n_votes: int = 15,
+    n_show: int = 8,
+    seed: int = 0,
+) -> dict[str, Any]:
+    r"""Train a ``[64, w, w, w, 10]`` qubit-neuron network (weak mode, angle ``g``, quantumness
+    ``a``, straight-through training) on ``n_train`` 8×8 digits and look at its predictions.
+
+    Returns:
+        A dict: ``"val_error"`` (majority of ``n_votes`` passes), ``"val_error_single"`` (one
+        pass), ``"images"`` ``(n_show, 8, 8)``, ``"labels"``, ``"predictions"`` and
+        ``"vote_share"`` ``(n_show, 10)`` (the fraction of passes voting for each class).
+
+    Example:
+        >>> v = natural_network_view(a=0.0, epochs=2, n_train=50, n_val=50, n_show=2)
+        >>> v["vote_share"].shape, float(v["vote_share"].sum(1)[0])
+        (torch.Size([2, 10]), 1.0)
+    """
+    from qlearn.experiments.natural import split
+
+    _check_int_range("epochs", epochs, 1, 10_000)
+    x, y = digits_dataset()
+    xt, yt, xv, yv = split(x, y, n_train, n_val, seed)
+    net = NaturalQuantizedMLP([64, width, width, width, 10], a=a, mode="weak", g=g, seed=seed)
+    with _one_thread():
+        fit(net, xt, yt, loss="cross_entropy", epochs=epochs, lr=1e-2, batch_size=50, seed=seed,
+            progress=False)  # fmt: skip
+        net.eval()
+        votes = net.votes(xv[:n_show], n_votes, seed=seed + 1)
+        out = {
+            "val_error": net.error(xv, yv, n_votes, seed=seed + 1),
+            "val_error_single": net.error(xv, yv, 1, seed=seed + 1),
+        }
+    return out | {
+        "images": xv[:n_show].reshape(-1, 8, 8),
+        "labels": yv[:n_show],
+        "predictions": votes.argmax(-1),
+        "vote_share": votes.double() / n_votes,
+    }
+
+
+def natural_figure(
+    a: float = NATURAL_DEFAULTS["a"], g: float = NATURAL_DEFAULTS["g"], epochs: int = 30
+) -> plot.Figure:
+    """The outcome law (left) and a trained network's validation error and predictions on eight
+    validation digits, with the share of votes of its answer (right), of
+    :func:`natural_neuron_view` and :func:`natural_network_view`."""
+    neuron = natural_neuron_view(a, g)
+    net = natural_network_view(a, g, epochs=epochs)
+    fig = plot.new_figure(10.5, 3.4)
+    grid = fig.add_gridspec(2, 6)
+    ax = fig.add_subplot(grid[:, :2])
+    plot.curves(neuron["z"], {f"a = {a:g}, g = {g:.2f}": neuron["p_minus"],
+                              "classical (a = 0)": neuron["p_minus_classical"]},
+                xlabel="pre-activation z", ylabel="P(s = -1 | z)", ax=ax)  # fmt: skip
+    ax.set_ylim(-0.03, 1.03)
+    for i in range(min(8, len(net["labels"]))):
+        sub = fig.add_subplot(grid[i // 4, 2 + i % 4])
+        sub.imshow(net["images"][i].numpy(), cmap="gray_r")
+        pred, label = int(net["predictions"][i]), int(net["labels"][i])
+        share = float(net["vote_share"][i, pred])
+        sub.set_title(f"{pred} ({share:.0%})", fontsize=9,
+                      color="black" if pred == label else "tab:red")  # fmt: skip
+        sub.set_axis_off()
+    fig.suptitle(
+        f"validation error {net['val_error']:.1%} (majority of 15 passes), "
+        f"{net['val_error_single']:.1%} (one pass); red: wrong",
+        fontsize=10,
+    )
+    return fig
+
+
+def natural_explorer() -> ipywidgets.interactive:
+    """Sliders for the quantumness ``a`` and the entanglement angle ``g`` of
+    :func:`natural_figure`."""
+    return ipywidgets.interactive(
+        natural_figure,
+        a=ipywidgets.FloatSlider(value=NATURAL_DEFAULTS["a"], min=0.0, max=8.0, step=0.25,
+                                 description="a", continuous_update=False),
+        g=ipywidgets.FloatSlider(value=NATURAL_DEFAULTS["g"], min=0.0, max=math.pi / 2,
+                                 step=0.05, description="g", continuous_update=False),
+        epochs=ipywidgets.fixed(30),
+    )  # fmt: skip
+
+
+__all__ += [
+    "NATURAL_DEFAULTS",
+    "natural_neuron_view",
+    "natural_network_view",
+    "natural_figure",
+    "natural_explorer",
+]

@@ -7,4 +7,7 @@ The same function runs in a chapter (small, live), in a test (tiny) and from the
   Pérez-Salinas et al. (2020) and quantum models as Fourier series (Schuld, Sweke and Meyer 2021).
 * :mod:`qlearn.experiments.qrun` — chapter 4: Q-RUN against MLP, SIREN, FFN and FAN at matched
   parameter counts (``python -m qlearn.experiments.qrun <experiment|all> [--full]``).
+* :mod:`qlearn.experiments.natural` — chapter 6: natural quantization (arXiv 2503.15482),
+  validation error against quantumness and the weak-measurement transition
+  (``python -m qlearn.experiments.natural <experiment|all> [--full] [--mnist DIR]``).
 """

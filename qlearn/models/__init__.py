@@ -45,3 +45,10 @@ __all__ += [
     "replace_linear",
     "reupload_frequencies",
 ]
+
+from qlearn.models.natural import (  # noqa: E402
+    NaturalQuantizedMLP,
+    neuron_circuit,
+)
+
+__all__ += ["NaturalQuantizedMLP", "neuron_circuit"]
