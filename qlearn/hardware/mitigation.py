@@ -131,7 +131,7 @@ def calibrate_readout(
 ) -> ReadoutCalibration:
     """Measure the calibration matrix on ``target``: :math:`2^n` circuits, one job.
 
-    On a backend target (with ``measured_qubits``: the fake devices) it measures every physical
+    On a backend target (with ``calibrate_qubits``: the fake devices) it measures every physical
     qubit instead, with two circuits (all :math:`|0\rangle`, all :math:`|1\rangle`), and returns
     per-qubit matrices (independent read-out errors, as in the backend's noise model), so that
     the correction follows each circuit's layout.
@@ -144,7 +144,7 @@ def calibrate_readout(
     """
     t = get_target(target)
     t.check_qubits(n_qubits)
-    if hasattr(t, "measured_qubits"):
+    if hasattr(t, "calibrate_qubits"):
         return _per_qubit_calibration(t, n_qubits, shots, seed)
     circuits = [basis_preparation(n_qubits, j) for j in range(2**n_qubits)]
     columns = t.run(circuits, None, torch.zeros(1, 0, dtype=F64), shots, seed)
@@ -154,17 +154,7 @@ def calibrate_readout(
 
 def _per_qubit_calibration(t, n_qubits: int, shots, seed: int) -> ReadoutCalibration:
     """2x2 read-out matrices of every physical qubit of a backend target (two circuits)."""
-    width = t.max_qubits
-    pinned = t.on_layout(list(range(width)))  # wire q on physical qubit q
-    circuits = [basis_preparation(width, 0), basis_preparation(width, 2**width - 1)]
-    p0, p1 = (col[0] for col in pinned.run(circuits, None, torch.zeros(1, 0, dtype=F64), shots,
-                                           seed))  # fmt: skip
-    index = torch.arange(2**width)
-    per_qubit = {}
-    for q in range(width):
-        ones = ((index >> (width - 1 - q)) & 1).bool()  # outcomes where wire q reads 1
-        r1_0, r1_1 = float(p0[ones].sum()), float(p1[ones].sum())
-        per_qubit[q] = torch.tensor([[1 - r1_0, 1 - r1_1], [r1_0, r1_1]], dtype=F64)
+    per_qubit = t.calibrate_qubits(shots, seed)
     cal = ReadoutCalibration(torch.eye(1, dtype=F64), 0, shots, per_qubit)
     return cal.for_qubits(list(range(n_qubits)))
 

@@ -189,7 +189,7 @@ class PennyLaneTarget(Target):
             require("pennylane_qiskit", f"the PennyLane device {device!r}")
             self.exact = False
             self.broadcasts = False
-            self.circuits_per_job = None if device == "qiskit.aer" else 1
+            self.circuits_per_job = 1 if device == "qiskit.remote" else None
 
     def _device(self, n_qubits: int, seed: int):
         kwargs = dict(self.device_kwargs)
@@ -300,11 +300,39 @@ class FakeBackendTarget(Target):
             return list(range(n_qubits))
         return transpiled.layout.final_index_layout()[:n_qubits]
 
+    def _simulator(self):
+        if self._sim is None:
+            aer = require("qiskit_aer", "the fake backend target")
+            self._sim = aer.AerSimulator.from_backend(self.backend)
+        return self._sim
+
+    def calibrate_qubits(self, shots: int, seed: int) -> dict[int, Tensor]:
+        """``{physical qubit: 2x2 read-out matrix}`` of every qubit of the backend, from two
+        circuits in one job: all qubits in :math:`|0\rangle`, all in :math:`|1\rangle`."""
+        check_shots(shots, allow_exact=False)
+        qiskit = require("qiskit", "the fake backend target")
+        n = self.backend.num_qubits
+        circuits = []
+        for flip in (False, True):
+            qc = qiskit.QuantumCircuit(n, n)
+            if flip:
+                qc.x(range(n))
+            qc.measure(range(n), range(n))
+            circuits.append(qc)
+        tq = qk.transpile(circuits, self.backend, 1, self.seed_transpiler, list(range(n)))
+        result = self._simulator().run(tq, shots=shots, seed_simulator=seed).result()
+        ones = []  # P(read 1) of each qubit, prepared 0 and prepared 1
+        for k in range(2):
+            counts = {bits.replace(" ", ""): c for bits, c in result.get_counts(k).items()}
+            total = sum(counts.values())
+            ones.append([sum(c for bits, c in counts.items() if bits[-1 - q] == "1") / total
+                         for q in range(n)])  # fmt: skip
+        return {q: torch.tensor([[1 - ones[0][q], 1 - ones[1][q]], [ones[0][q], ones[1][q]]],
+                                dtype=F64) for q in range(n)}  # fmt: skip
+
     def run(self, circuits, weights, inputs, shots, seed):
         check_shots(shots, allow_exact=False)
-        aer = require("qiskit_aer", "the fake backend target")
-        if self._sim is None:
-            self._sim = aer.AerSimulator.from_backend(self.backend)
+        sim = self._simulator()
         compiled = self.compile(circuits)
         self.measured_qubits = [self.read_qubits(tq, c.n_qubits)
                                 for (tq, _), c in zip(compiled, circuits, strict=True)]  # fmt: skip
@@ -316,7 +344,7 @@ class FakeBackendTarget(Target):
             bind_list.append(b)
             transpiled.append(tq)
             n_runs.append(batch if b else 1)
-        result = self._sim.run(transpiled, shots=shots, seed_simulator=seed,
+        result = sim.run(transpiled, shots=shots, seed_simulator=seed,
                                parameter_binds=bind_list).result()  # fmt: skip
         out, k = [], 0
         for c, runs in zip(circuits, n_runs, strict=True):
