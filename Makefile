@@ -1,6 +1,7 @@
 # qlearn — one Makefile for readers, students and CI.
 #   make setup   create .venv and install qlearn (editable) with the pinned dev tools and the
-#                hardware extra (qiskit, qiskit-aer: the fake backends of chapter 7)
+#                hardware extra (qiskit, qiskit-aer, qiskit-ibm-runtime, pennylane-qiskit: the
+#                calibrated fake IBM devices of chapter 7)
 #   make test    ruff, unit tests, then every notebook executed in fast mode (what CI runs)
 #   make book    build the HTML book into _build/html, executing every notebook
 #   make lab     JupyterLab at the repository root, to work the exercises

@@ -55,11 +55,111 @@ def test_too_many_qubits_for_the_target():
         hw.run(big, torch.zeros(2, 1), "fake:6", shots=None)
 
 
+def test_calibrated_snapshot_has_the_devices_map_gates_and_noise(drqc, x):
+    pytest.importorskip("qiskit_ibm_runtime")
+    from qiskit_ibm_runtime.fake_provider import FakeManilaV2
+
+    t = hw.get_target("fake:manila")
+    device = FakeManilaV2()
+    assert t.name == "fake:manila" and t.max_qubits == 5
+    edges = set(device.coupling_map.get_edges())
+    assert set(t.backend.coupling_map.get_edges()) == edges  # a line: 0-1-2-3-4
+    report = hw.compile_report(drqc, t)
+    assert report["target"] == "fake:manila"
+    assert report["native_gates"] == sorted(device.operation_names)
+    assert set(report["gate_counts"]) <= {"cx", "rz", "sx", "x"}
+    assert report["two_qubit_gates"] > 9  # the CNOT ring of 3 qubits needs SWAPs on a line
+    ((tq, _),) = t.compile([drqc.circuit])
+    pairs = {tuple(tq.find_bit(q).index for q in inst.qubits) for inst in tq.data
+             if inst.operation.name == "cx"}  # fmt: skip
+    assert pairs and pairs <= edges  # every CNOT on a coupled pair of physical qubits
+    exact = drqc(x).detach()
+    noisy = hw.run(drqc, x, t, shots=4000, seed=0).values
+    shots_only = hw.run(drqc, x, "sim", shots=4000, seed=0).values
+    rmse = lambda v: float((v - exact).pow(2).mean().sqrt())  # noqa: E731
+    assert rmse(noisy) > 4 * rmse(shots_only)  # the calibrated noise, not the shots, dominates
+    assert noisy.abs().mean() < 0.9 * exact.abs().mean()  # depolarized towards 0
+
+
+def test_snapshot_readout_mitigation_helps_the_classifier(x):
+    pytest.importorskip("qiskit_ibm_runtime")
+    clf = ReuploadingClassifier(2, 2, seed=0, dtype=F64)
+    t = hw.get_target("fake:manila")
+    exact = clf.qnn(x).detach()
+    cal = hw.calibrate_readout(t, 1, shots=4000, seed=1)
+    assert 0.01 < 1 - cal.matrix.diagonal().min() < 0.1  # manila's read-out error, a few %
+    raw = hw.run(clf, x, t, shots=4000, seed=0).values
+    mitigated = hw.run(clf, x, t, shots=4000, seed=0, calibration=cal).values
+    assert (mitigated - exact).pow(2).mean() < 0.5 * (raw - exact).pow(2).mean()
+
+
+def test_snapshot_calibration_is_per_physical_qubit_and_follows_the_routing(drqc, x):
+    pytest.importorskip("qiskit_ibm_runtime")
+    t = hw.get_target("fake:manila")
+    cal = hw.calibrate_readout(t, 3, shots=20000, seed=3)
+    for q, props in t.backend.target["measure"].items():  # the snapshot's read-out errors
+        assert 1 - cal.per_qubit[q[0]].diagonal().mean() == pytest.approx(props.error, abs=0.01)
+    exact = drqc(x).detach()
+    raw = hw.run(drqc, x, t, shots=4000, seed=0).values
+    wires = t.measured_qubits[0]
+    assert sorted(wires) != [0, 1, 2]  # routed away from the trivial layout
+    m = cal.for_qubits(wires).matrix
+    per = [cal.per_qubit[q] for q in wires]
+    assert torch.allclose(m, torch.kron(torch.kron(per[0], per[1]), per[2]))
+    assert torch.allclose(m.sum(0), torch.ones(8, dtype=F64))  # columns are distributions
+    mitigated = hw.run(drqc, x, t, shots=4000, seed=0, calibration=cal).values
+    assert (mitigated - exact).pow(2).mean() < (raw - exact).pow(2).mean()
+    z = hw.zne(drqc, x, t, scales=(1, 3, 5), method="linear", shots=4000, seed=0,
+               calibration=cal)  # fmt: skip
+    assert (z["values"][0] - mitigated).abs().max() < 0.1  # the folds run on the same qubits
+    assert (z["mitigated"] - exact).pow(2).mean() < (mitigated - exact).pow(2).mean()
+
+
+def test_unknown_snapshot_lists_the_snapshots():
+    with pytest.raises(ValueError, match="fake:<snapshot>.*manila.*'fake:<n_qubits>'"):
+        hw.get_target("fake:paris")
+    with pytest.raises(ValueError, match="lima, manila"):
+        hw.get_target("nowhere")
+
+
+def test_pennylane_qiskit_aer_agrees_with_exact_within_shot_noise(drqc, x):
+    pytest.importorskip("pennylane_qiskit")
+    exact = drqc(x).detach()
+    t = hw.get_target("pennylane:qiskit.aer")
+    est = hw.estimate(drqc, len(x), t, shots=4000)
+    assert (est.jobs, est.circuits) == (1, len(x))  # one Aer job, one circuit per input
+    res = hw.run(drqc, x, t, shots=4000, seed=0)
+    bound = 5 * ((1 - exact**2) / 4000).sqrt() + 1e-3
+    assert ((res.values - exact).abs() <= bound).all()
+    assert torch.equal(res.values, hw.run(drqc, x, t, shots=4000, seed=0).values)
+    with pytest.raises(ValueError, match="needs shots"):
+        hw.run(drqc, x, t, shots=None)
+
+
+def test_pennylane_qiskit_remote_runs_a_snapshot_like_the_fake_target(drqc, x):
+    pytest.importorskip("pennylane_qiskit")
+    pytest.importorskip("qiskit_ibm_runtime")
+    t = hw.get_target("pennylane:qiskit.remote", backend=hw.snapshot_backend("manila"))
+    est = hw.estimate(drqc, len(x), t, shots=4000)
+    assert (est.jobs, est.circuits) == (len(x), len(x))  # one Sampler job per circuit
+    assert "one task per circuit and per input" in est.notes[0]
+    exact = drqc(x).detach()
+    via_pl = hw.run(drqc, x, t, shots=4000, seed=0).values
+    ours = hw.run(drqc, x, "fake:manila", shots=4000, seed=0).values
+    assert float((via_pl - ours).pow(2).mean().sqrt()) < 0.06  # the same device's noise
+    assert via_pl.abs().mean() < 0.9 * exact.abs().mean()
+
+
 def test_missing_extra_names_the_extra(monkeypatch, x):
-    for name in ("qiskit", "qiskit_aer", "qiskit_ibm_runtime", "qiskit.providers.fake_provider"):
+    for name in ("qiskit", "qiskit_aer", "qiskit_ibm_runtime", "qiskit.providers.fake_provider",
+                 "qiskit_ibm_runtime.fake_provider", "pennylane_qiskit"):  # fmt: skip
         monkeypatch.setitem(sys.modules, name, None)  # "import name" now raises ImportError
     with pytest.raises(hw.MissingExtraError, match=r"hardware extra: pip install -e '\.\[hardware"):
         hw.get_target("fake")
+    with pytest.raises(hw.MissingExtraError, match=r"hardware extra: pip install -e '\.\[hardware"):
+        hw.get_target("fake:manila")
+    with pytest.raises(hw.MissingExtraError, match=r"\[hardware\]' \(pennylane-qiskit\)"):
+        hw.get_target("pennylane:qiskit.aer")
     monkeypatch.setenv("QISKIT_IBM_TOKEN", TOKEN)
     clf = ReuploadingClassifier(2, 2, seed=0, dtype=F64)
     assert hw.run(clf, x, "ibm:ibm_brisbane", shots=10, dry_run=True).circuits == 3  # offline

@@ -49,3 +49,12 @@ def test_bad_sizes_and_seeds():
         ex.shots_sweep(epoch=3)
     with pytest.raises(ValueError, match="seeds="):
         ex.shots_sweep(seeds=[])
+
+
+def test_fake_backend_runs_on_the_calibrated_snapshot():
+    pytest.importorskip("qiskit_ibm_runtime")
+    res = ex.fake_backend(seeds=[0], fake_shots=4000, **TINY)
+    assert res["settings"]["target"] == ex.FAKE_TARGET == "fake:manila"
+    assert res["reports"]["drqc_3q"]["fake"]["target"] == "fake:manila"
+    rmse = {(r["model"], r["method"]): r["rmse"] for r in res["runs"]}
+    assert rmse["classifier", "readout"] < rmse["classifier", "raw"]  # manila's read-out errors

@@ -1,7 +1,7 @@
 """Run the kit's circuits on noisy emulators, fake IBM backends and real devices.
 
 * :func:`run` — expectation values of a model on a target by name (``"sim"``,
-  ``"pennylane:<device>"``, ``"emulator"``, ``"fake"``, ``"ibm:<backend>"``,
+  ``"pennylane:<device>"``, ``"emulator"``, ``"fake:manila"``, ``"fake"``, ``"ibm:<backend>"``,
   ``"braket:<arn>"``), with shots, in as few jobs as the target allows; a traced
   :class:`RunResult`.
 * :class:`NoiseModel` — depolarizing, amplitude-damping and readout noise for the emulator.
@@ -10,7 +10,8 @@
 * :func:`estimate`, :class:`Rates` — the cost and safety guard: real devices need
   ``confirm=True`` or a ``budget``; credentials only from environment variables.
 
-The fake backends need the hardware extra (``pip install -e '.[hardware]'``).
+The fake backends (calibrated IBM snapshots, :data:`SNAPSHOTS`, and qiskit's generic one) and
+PennyLane's qiskit devices need the hardware extra (``pip install -e '.[hardware]'``).
 """
 
 from qlearn.hardware.extras import MissingExtraError
@@ -30,6 +31,7 @@ from qlearn.hardware.mitigation import (
     zne,
 )
 from qlearn.hardware.noise import NoiseModel
+from qlearn.hardware.qiskit_backend import SNAPSHOTS, snapshot_backend
 from qlearn.hardware.report import compile_report
 from qlearn.hardware.run import RunResult, circuit_hash, estimate, predict, run
 from qlearn.hardware.targets import Target, get_target
@@ -38,6 +40,7 @@ __all__ = [
     "Estimate",
     "MissingCredentialsError",
     "MissingExtraError",
+    "SNAPSHOTS",
     "NoiseModel",
     "Rates",
     "ReadoutCalibration",
@@ -55,5 +58,6 @@ __all__ = [
     "predict",
     "richardson",
     "run",
+    "snapshot_backend",
     "zne",
 ]

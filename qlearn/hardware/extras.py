@@ -1,14 +1,13 @@
 """Optional packages: import them on first use, or say exactly what to install.
 
-The fake IBM-style backends need ``qiskit`` and ``qiskit-aer``, the **hardware extra**
-(``pip install -e '.[hardware]'``; ``make setup`` installs it). Real devices need more:
+The **hardware extra** (``pip install -e '.[hardware]'``; ``make setup`` installs it) holds
+``qiskit`` and ``qiskit-aer`` (transpilation, noisy simulation), ``qiskit-ibm-runtime`` (IBM's
+calibrated fake backends, and submission to IBM Quantum) and ``pennylane-qiskit`` (PennyLane's
+``qiskit.aer`` / ``qiskit.remote`` devices). ``qiskit-ibm-runtime`` needs ``python-dateutil<3``,
+so the kit pins ``python-dateutil`` 2.9 (``constraints.txt``). Not in the extra:
 
-* IBM Quantum: ``qiskit-ibm-runtime``. It is not in the extra: through ``ibm-cloud-sdk-core`` it
-  needs ``python-dateutil<3``, which conflicts with the pinned ``python-dateutil`` of the kit
-  (``constraints.txt``); install it in a separate environment. The same holds for
-  ``pennylane-qiskit``, which depends on it.
-* Amazon Braket: ``amazon-braket-pennylane-plugin`` (not in the extra: its dependencies do not
-  resolve against the kit's pins).
+* Amazon Braket: ``amazon-braket-pennylane-plugin`` (its dependencies do not resolve against the
+  kit's pins; install it in a separate environment).
 
 Example:
     >>> require("math", "a doctest").pi > 3
@@ -24,10 +23,11 @@ from types import ModuleType
 INSTALL = {
     "qiskit": "the hardware extra: pip install -e '.[hardware]' (make setup installs it)",
     "qiskit_aer": "the hardware extra: pip install -e '.[hardware]' (make setup installs it)",
-    "qiskit_ibm_runtime": (
-        "qiskit-ibm-runtime (pip install qiskit-ibm-runtime, in a separate environment: it "
-        "needs python-dateutil<3, which conflicts with the kit's pinned python-dateutil)"
+    "qiskit_ibm_runtime": "the hardware extra: pip install -e '.[hardware]' (qiskit-ibm-runtime)",
+    "qiskit_ibm_runtime.fake_provider": (
+        "the hardware extra: pip install -e '.[hardware]' (qiskit-ibm-runtime)"
     ),
+    "pennylane_qiskit": "the hardware extra: pip install -e '.[hardware]' (pennylane-qiskit)",
     "braket.pennylane_plugin": (
         "amazon-braket-pennylane-plugin (pip install amazon-braket-pennylane-plugin, in a "
         "separate environment: it does not resolve against the kit's pinned versions)"

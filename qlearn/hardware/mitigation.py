@@ -58,11 +58,44 @@ def project_simplex(v: Tensor) -> Tensor:
 
 @dataclass
 class ReadoutCalibration:
-    """A calibration matrix ``matrix[i, j] = P(read i | prepared j)`` of ``n_qubits`` qubits."""
+    """A calibration matrix ``matrix[i, j] = P(read i | prepared j)`` of ``n_qubits`` qubits.
+
+    On a backend (a fake or real device) the calibration is *per physical qubit*: ``per_qubit``
+    maps each physical qubit to its 2x2 matrix, ``matrix`` is the tensor product for physical
+    qubits ``0..n-1``, and :meth:`for_qubits` gives the matrix of the qubits a transpiled
+    circuit is actually read from (routing moves the wires; :func:`~qlearn.hardware.run` picks
+    them for each circuit).
+    """
 
     matrix: Tensor
     n_qubits: int
     shots: int | None = None
+    per_qubit: dict[int, Tensor] | None = None
+
+    def for_qubits(self, qubits: Sequence[int]) -> ReadoutCalibration:
+        r"""The calibration of wires read from physical ``qubits`` (wire 0 first):
+        :math:`M = M_{q_0}\otimes M_{q_1}\otimes\cdots`.
+
+        Example:
+            >>> m0 = torch.tensor([[0.9, 0.2], [0.1, 0.8]], dtype=torch.float64)
+            >>> cal = ReadoutCalibration(m0, 1, per_qubit={0: m0, 1: torch.eye(2, dtype=F64)})
+            >>> cal.for_qubits([1, 0]).matrix[:2, :2]
+            tensor([[0.9000, 0.2000],
+                    [0.1000, 0.8000]], dtype=torch.float64)
+        """
+        if self.per_qubit is None:
+            if len(qubits) != self.n_qubits:
+                raise ValueError(f"qubits={list(qubits)} do not match this {self.n_qubits}-qubit "
+                                 "calibration; calibrate on a backend target for per-qubit "
+                                 "matrices.")  # fmt: skip
+            return self
+        missing = [q for q in qubits if q not in self.per_qubit]
+        if missing:
+            raise ValueError(f"qubits {missing} were not calibrated; calibrate the target again.")
+        m = torch.ones(1, 1, dtype=F64)
+        for q in qubits:
+            m = torch.kron(m, self.per_qubit[q])
+        return ReadoutCalibration(m, len(qubits), self.shots, self.per_qubit)
 
     def apply(self, probabilities: Tensor) -> Tensor:
         """Mitigated distributions: solve :math:`M p = \\tilde p` row by row, then project onto
@@ -98,6 +131,11 @@ def calibrate_readout(
 ) -> ReadoutCalibration:
     """Measure the calibration matrix on ``target``: :math:`2^n` circuits, one job.
 
+    On a backend target (with ``calibrate_qubits``: the fake devices) it measures every physical
+    qubit instead, with two circuits (all :math:`|0\rangle`, all :math:`|1\rangle`), and returns
+    per-qubit matrices (independent read-out errors, as in the backend's noise model), so that
+    the correction follows each circuit's layout.
+
     Example:
         >>> cal = calibrate_readout("sim", 1, shots=None)   # a perfect readout
         >>> cal.matrix
@@ -106,10 +144,19 @@ def calibrate_readout(
     """
     t = get_target(target)
     t.check_qubits(n_qubits)
+    if hasattr(t, "calibrate_qubits"):
+        return _per_qubit_calibration(t, n_qubits, shots, seed)
     circuits = [basis_preparation(n_qubits, j) for j in range(2**n_qubits)]
     columns = t.run(circuits, None, torch.zeros(1, 0, dtype=F64), shots, seed)
     matrix = torch.stack([col[0] for col in columns], 1)
     return ReadoutCalibration(matrix, n_qubits, shots)
+
+
+def _per_qubit_calibration(t, n_qubits: int, shots, seed: int) -> ReadoutCalibration:
+    """2x2 read-out matrices of every physical qubit of a backend target (two circuits)."""
+    per_qubit = t.calibrate_qubits(shots, seed)
+    cal = ReadoutCalibration(torch.eye(1, dtype=F64), 0, shots, per_qubit)
+    return cal.for_qubits(list(range(n_qubits)))
 
 
 # --------------------------------------------------------------------------------------------
@@ -211,7 +258,8 @@ def zne(
     """Zero-noise extrapolated expectation values of a model at inputs ``x``.
 
     Runs :func:`fold` of the model's circuit at each scale on ``target`` (with its circuit
-    optimisation off, so the folds survive compilation) and extrapolates with ``method``.
+    optimisation off, so the folds survive compilation; on a backend, on the physical qubits its
+    optimising transpiler picks for the unfolded circuit) and extrapolates with ``method``.
 
     Returns:
         ``{"scales", "values" ((S, B, n_obs), one per scale), "mitigated" ((B, n_obs))}``.
@@ -221,7 +269,11 @@ def zne(
     if method not in EXTRAPOLATIONS:
         raise ValueError(f"method={method!r} is unknown; use one of {sorted(EXTRAPOLATIONS)}.")
     circuit, _ = unpack(model)
-    t = get_target(target).unoptimized()
+    t = get_target(target)
+    if getattr(t, "initial_layout", False) is None:  # a backend: keep the qubits it would pick
+        ((tq, _),) = t.compile([circuit])
+        t = t.on_layout(tq.layout.initial_index_layout()[: circuit.n_qubits])
+    t = t.unoptimized()
     values = []
     for k, scale in enumerate(scales):
         res = run(model, x, t, shots=shots, seed=seed + 101 * k, circuit=fold(circuit, scale),

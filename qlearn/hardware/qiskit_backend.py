@@ -6,11 +6,13 @@ bound afterwards (as one would on a device). qiskit numbers bits the other way r
 the least significant bit); :func:`counts_to_probabilities` turns a counts dict back into the
 IR's order (wire 0 most significant).
 
-Needs the hardware extra (``qiskit``, ``qiskit-aer``).
+Needs the hardware extra (``qiskit``, ``qiskit-aer``; the calibrated snapshots of
+:func:`snapshot_backend` also ``qiskit-ibm-runtime``).
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 
 import torch
@@ -92,13 +94,16 @@ def counts_to_probabilities(counts: Mapping[str, int], n_qubits: int) -> Tensor:
     return p / max(total, 1)
 
 
-def transpile(circuits: Sequence, backend, optimization_level: int, seed: int):
+def transpile(circuits: Sequence, backend, optimization_level: int, seed: int,
+              initial_layout: Sequence[int] | None = None):  # fmt: skip
     """qiskit's ``transpile`` to the backend's native gates and coupling map (one process)."""
     qiskit = require("qiskit", "transpiling to a backend")
-    return qiskit.transpile(
-        list(circuits), backend=backend, optimization_level=optimization_level,
-        seed_transpiler=seed, num_processes=1,
-    )  # fmt: skip
+    with warnings.catch_warnings():  # qiskit-ibm-runtime 0.45 registers a deprecated plugin
+        warnings.filterwarnings("ignore", "Since backends now support", DeprecationWarning)
+        return qiskit.transpile(
+            list(circuits), backend=backend, optimization_level=optimization_level,
+            seed_transpiler=seed, num_processes=1, initial_layout=initial_layout,
+        )  # fmt: skip
 
 
 def binds(params: Sequence, transpiled, values: Tensor) -> dict:
@@ -134,6 +139,28 @@ def generic_backend(n_qubits: int = 5, seed: int = 1234):
     return fake.GenericBackendV2(
         num_qubits=n_qubits, coupling_map=line_coupling(n_qubits), seed=seed
     )
+
+
+#: Calibrated IBM snapshots of at most 7 qubits in ``qiskit_ibm_runtime.fake_provider`` (the
+#: ``FakeXxxV2`` classes: a retired device's coupling map, native gates and error rates).
+SNAPSHOTS = (
+    "armonk", "athens", "belem", "bogota", "casablanca", "jakarta", "lagos", "lima", "manila",
+    "nairobi", "ourense", "quito", "rome", "santiago", "valencia", "vigo", "yorktown",
+)  # fmt: skip
+
+
+def snapshot_backend(name: str):
+    """The calibrated IBM fake backend ``name`` (one of :data:`SNAPSHOTS`), e.g. ``"manila"``
+    -> ``FakeManilaV2()``: the device's coupling map, native gates (``rz``, ``sx``, ``x``, ``cx``)
+    and a snapshot of its measured gate, read-out and relaxation errors (needs
+    ``qiskit-ibm-runtime``, in the hardware extra)."""
+    if name not in SNAPSHOTS:
+        raise ValueError(
+            f"snapshot={name!r} is not one of the calibrated fake backends of at most 7 qubits; "
+            f"use one of {', '.join(SNAPSHOTS)}."
+        )
+    fake = require("qiskit_ibm_runtime.fake_provider", "the calibrated fake backend target")
+    return getattr(fake, f"Fake{name.capitalize()}V2")()
 
 
 def two_qubit_gate_count(transpiled) -> int:

@@ -210,7 +210,12 @@ def run(
     circuits = [rotated(circuit, g.basis) for g in groups]
     probs = t.run(circuits, weights, xs, shots, seed)
     if calibration is not None:
-        probs = [calibration.apply(p) for p in probs]
+        measured = getattr(t, "measured_qubits", None)  # physical qubits read, per circuit
+        if calibration.per_qubit is not None and measured is not None:
+            probs = [calibration.for_qubits(q).apply(p) for q, p in zip(measured, probs,
+                                                                          strict=True)]  # fmt: skip
+        else:
+            probs = [calibration.apply(p) for p in probs]
     values = expectations(probs, groups, len(circuit.observables), circuit.n_qubits)
     return RunResult(
         values=values, target=t.name, shots=shots, seed=seed,

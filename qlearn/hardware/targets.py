@@ -5,10 +5,15 @@ name                   what runs the circuit
 =====================  =====================================================================
 ``"sim"``              our batched simulator (:mod:`qlearn.sim`); shots drawn by
                        :func:`qlearn.sim.measure.sample_indices`
-``"pennylane:NAME"``   any installed PennyLane device, e.g. ``"pennylane:default.qubit"``
+``"pennylane:NAME"``   any installed PennyLane device, e.g. ``"pennylane:default.qubit"``, or
+                       pennylane-qiskit's ``"pennylane:qiskit.aer"`` and ``"pennylane:qiskit.
+                       remote"`` (``backend=snapshot_backend("manila")`` runs a fake device)
 ``"emulator"``         PennyLane ``default.mixed`` with a :class:`~qlearn.hardware.NoiseModel`
-``"fake"``,            qiskit's ``GenericBackendV2`` (5 qubits, or N): transpiled to its native
-``"fake:N"``           gates and coupling map, run on qiskit-aer with its noise (hardware extra)
+``"fake:SNAPSHOT"``    a calibrated IBM snapshot, e.g. ``"fake:manila"`` (``qiskit-ibm-runtime``'s
+                       ``FakeManilaV2``): transpiled to its native gates and coupling map, run on
+                       ``AerSimulator.from_backend`` with its measured noise (hardware extra)
+``"fake"``,            qiskit's ``GenericBackendV2`` (5 qubits, or N) on a line, with error rates
+``"fake:N"``           drawn from a seed (not a device's calibration), transpiled and run alike
 ``"ibm:BACKEND"``      a real IBM Quantum device (``qiskit-ibm-runtime``, ``QISKIT_IBM_TOKEN``)
 ``"braket:ARN"``       an Amazon Braket device (``amazon-braket-pennylane-plugin``, AWS
                        credentials)
@@ -25,7 +30,7 @@ Example:
     >>> get_target("nowhere")
     Traceback (most recent call last):
     ...
-    ValueError: target='nowhere' is unknown; use 'sim', 'pennylane:<device>', 'emulator', 'fake', 'fake:<n_qubits>', 'ibm:<backend>' or 'braket:<device arn>'.
+    ValueError: target='nowhere' is unknown; use 'sim', 'pennylane:<device>', 'emulator', 'fake:<snapshot>' (a calibrated IBM device: armonk, athens, belem, bogota, casablanca, jakarta, lagos, lima, manila, nairobi, ourense, quito, rome, santiago, valencia, vigo, yorktown), 'fake', 'fake:<n_qubits>', 'ibm:<backend>' or 'braket:<device arn>'.
 """  # noqa: E501
 
 from __future__ import annotations
@@ -163,7 +168,14 @@ def tape_operations(circuit: Circuit, weights: Tensor | None, inputs: Tensor) ->
 
 
 class PennyLaneTarget(Target):
-    """Any PennyLane device by name; with a :class:`NoiseModel`, channels are inserted."""
+    """Any PennyLane device by name; with a :class:`NoiseModel`, channels are inserted.
+
+    pennylane-qiskit's devices (hardware extra) only sample, and do not broadcast: a batch becomes
+    one circuit per input. ``qiskit.aer`` runs them all as one Aer job; ``qiskit.remote`` (a
+    qiskit backend, e.g. ``backend=snapshot_backend("manila")``, transpiled to it and run with
+    the runtime's Sampler) sends one Sampler job per circuit. The run's ``seed`` seeds their
+    simulator (and ``qiskit.remote``'s transpiler).
+    """
 
     def __init__(self, device: str, noise: NoiseModel | None = None, **device_kwargs):
         import pennylane as qml
@@ -173,11 +185,22 @@ class PennyLaneTarget(Target):
         self.device_kwargs = device_kwargs
         self.name = f"pennylane:{device}"
         self._qml = qml
+        if device.startswith("qiskit."):
+            require("pennylane_qiskit", f"the PennyLane device {device!r}")
+            self.exact = False
+            self.broadcasts = False
+            self.circuits_per_job = 1 if device == "qiskit.remote" else None
 
     def _device(self, n_qubits: int, seed: int):
         kwargs = dict(self.device_kwargs)
         if self.device_name.startswith(("default.", "lightning.")):
             kwargs.setdefault("seed", seed)
+        elif self.device_name == "qiskit.aer":
+            kwargs.setdefault("seed_simulator", seed)
+            kwargs.setdefault("seed_transpiler", seed)
+        elif self.device_name == "qiskit.remote":
+            kwargs.setdefault("simulator", {"seed_simulator": seed})
+            kwargs.setdefault("seed_transpiler", seed)
         try:
             return self._qml.device(self.device_name, wires=n_qubits, **kwargs)
         except Exception as err:  # PennyLane raises DeviceError for unknown names
@@ -187,7 +210,7 @@ class PennyLaneTarget(Target):
             ) from err
 
     def run(self, circuits, weights, inputs, shots, seed):
-        check_shots(shots, allow_exact=True)
+        check_shots(shots, allow_exact=self.exact)
         qml = self._qml
         n = circuits[0].n_qubits
         tapes = []
@@ -217,19 +240,26 @@ class EmulatorTarget(PennyLaneTarget):
 
 
 class FakeBackendTarget(Target):
-    """A fake IBM-style device: transpiled to its native gates, simulated with its noise.
+    """A fake IBM device: transpiled to its native gates, simulated with its noise.
 
     Args:
-        backend: a qiskit ``BackendV2`` (default: ``GenericBackendV2(n_qubits, seed)``).
+        backend: a qiskit ``BackendV2``, e.g. a calibrated snapshot
+            (:func:`~qlearn.hardware.qiskit_backend.snapshot_backend`); default:
+            ``GenericBackendV2(n_qubits, seed)``.
         n_qubits, backend_seed: of the generic backend.
         optimization_level: qiskit's transpiler level (0 keeps every gate, for gate folding).
         seed_transpiler: makes the layout and routing reproducible.
+        initial_layout: the physical qubit of each wire (default: the transpiler's choice).
+
+    After :meth:`run`, ``measured_qubits`` holds the physical qubit each wire of each circuit was
+    read from (routing may move wires), for per-qubit readout mitigation.
     """
 
     exact = False
 
     def __init__(self, backend=None, n_qubits: int = 5, backend_seed: int = 1234,
-                 optimization_level: int = 1, seed_transpiler: int = 0):  # fmt: skip
+                 optimization_level: int = 1, seed_transpiler: int = 0,
+                 initial_layout: Sequence[int] | None = None):  # fmt: skip
         require("qiskit_aer", "the fake backend target")
         self.backend = (
             backend if backend is not None else qk.generic_backend(n_qubits, backend_seed)
@@ -237,7 +267,9 @@ class FakeBackendTarget(Target):
         self.max_qubits = self.backend.num_qubits
         self.optimization_level = optimization_level
         self.seed_transpiler = seed_transpiler
-        self.name = f"fake:{self.backend.name}"
+        self.initial_layout = None if initial_layout is None else list(initial_layout)
+        self.measured_qubits: list[list[int]] = []
+        self.name = f"fake:{self.backend.name.removeprefix('fake_')}"
         self._sim = None
 
     def unoptimized(self) -> FakeBackendTarget:
@@ -245,19 +277,65 @@ class FakeBackendTarget(Target):
         twin.optimization_level = 0
         return twin
 
+    def on_layout(self, layout: Sequence[int]) -> FakeBackendTarget:
+        """This target with wire ``i`` placed on physical qubit ``layout[i]``."""
+        twin = copy.copy(self)
+        twin.initial_layout = list(layout)
+        return twin
+
     def compile(self, circuits: Sequence[Circuit]) -> list:
         """``(transpiled circuits, their parameter lists)`` for the backend."""
         pairs = [qk.to_qiskit(c) for c in circuits]
+        layout = None
+        if self.initial_layout is not None:
+            layout = self.initial_layout[: circuits[0].n_qubits]
         tq = qk.transpile([qc for qc, _ in pairs], self.backend, self.optimization_level,
-                          self.seed_transpiler)  # fmt: skip
+                          self.seed_transpiler, initial_layout=layout)  # fmt: skip
         return list(zip(tq, [p for _, p in pairs], strict=True))
+
+    @staticmethod
+    def read_qubits(transpiled, n_qubits: int) -> list[int]:
+        """The physical qubit each wire of a transpiled circuit is measured on."""
+        if transpiled.layout is None:
+            return list(range(n_qubits))
+        return transpiled.layout.final_index_layout()[:n_qubits]
+
+    def _simulator(self):
+        if self._sim is None:
+            aer = require("qiskit_aer", "the fake backend target")
+            self._sim = aer.AerSimulator.from_backend(self.backend)
+        return self._sim
+
+    def calibrate_qubits(self, shots: int, seed: int) -> dict[int, Tensor]:
+        """``{physical qubit: 2x2 read-out matrix}`` of every qubit of the backend, from two
+        circuits in one job: all qubits in :math:`|0\rangle`, all in :math:`|1\rangle`."""
+        check_shots(shots, allow_exact=False)
+        qiskit = require("qiskit", "the fake backend target")
+        n = self.backend.num_qubits
+        circuits = []
+        for flip in (False, True):
+            qc = qiskit.QuantumCircuit(n, n)
+            if flip:
+                qc.x(range(n))
+            qc.measure(range(n), range(n))
+            circuits.append(qc)
+        tq = qk.transpile(circuits, self.backend, 1, self.seed_transpiler, list(range(n)))
+        result = self._simulator().run(tq, shots=shots, seed_simulator=seed).result()
+        ones = []  # P(read 1) of each qubit, prepared 0 and prepared 1
+        for k in range(2):
+            counts = {bits.replace(" ", ""): c for bits, c in result.get_counts(k).items()}
+            total = sum(counts.values())
+            ones.append([sum(c for bits, c in counts.items() if bits[-1 - q] == "1") / total
+                         for q in range(n)])  # fmt: skip
+        return {q: torch.tensor([[1 - ones[0][q], 1 - ones[1][q]], [ones[0][q], ones[1][q]]],
+                                dtype=F64) for q in range(n)}  # fmt: skip
 
     def run(self, circuits, weights, inputs, shots, seed):
         check_shots(shots, allow_exact=False)
-        aer = require("qiskit_aer", "the fake backend target")
-        if self._sim is None:
-            self._sim = aer.AerSimulator.from_backend(self.backend)
+        sim = self._simulator()
         compiled = self.compile(circuits)
+        self.measured_qubits = [self.read_qubits(tq, c.n_qubits)
+                                for (tq, _), c in zip(compiled, circuits, strict=True)]  # fmt: skip
         batch = inputs.shape[0]
         bind_list, transpiled, n_runs = [], [], []
         for (tq, params), c in zip(compiled, circuits, strict=True):
@@ -266,7 +344,7 @@ class FakeBackendTarget(Target):
             bind_list.append(b)
             transpiled.append(tq)
             n_runs.append(batch if b else 1)
-        result = self._sim.run(transpiled, shots=shots, seed_simulator=seed,
+        result = sim.run(transpiled, shots=shots, seed_simulator=seed,
                                parameter_binds=bind_list).result()  # fmt: skip
         out, k = [], 0
         for c, runs in zip(circuits, n_runs, strict=True):
@@ -413,9 +491,12 @@ def get_target(target: str | Target, noise: NoiseModel | None = None, **options)
     if kind == "pennylane" and arg:
         return PennyLaneTarget(arg, **options)
     if kind == "fake":
+        if arg in qk.SNAPSHOTS:
+            return FakeBackendTarget(backend=qk.snapshot_backend(arg), **options)
         if arg and not arg.isdigit():
             raise ValueError(
-                f"target={target!r}: write 'fake' or 'fake:<n_qubits>', e.g. 'fake:5'."
+                f"target={target!r}: write 'fake:<snapshot>' with a calibrated IBM device "
+                f"({', '.join(qk.SNAPSHOTS)}), 'fake' or 'fake:<n_qubits>', e.g. 'fake:manila'."
             )
         return FakeBackendTarget(n_qubits=int(arg) if arg else 5, **options)
     if kind == "ibm" and arg:
@@ -423,7 +504,8 @@ def get_target(target: str | Target, noise: NoiseModel | None = None, **options)
     if kind == "braket" and arg:
         return BraketTarget(arg, **options)
     raise ValueError(
-        f"target={target!r} is unknown; use 'sim', 'pennylane:<device>', 'emulator', 'fake', "
+        f"target={target!r} is unknown; use 'sim', 'pennylane:<device>', 'emulator', "
+        f"'fake:<snapshot>' (a calibrated IBM device: {', '.join(qk.SNAPSHOTS)}), 'fake', "
         "'fake:<n_qubits>', 'ibm:<backend>' or 'braket:<device arn>'."
     )
 
