@@ -637,6 +637,11 @@ def error_bands(
         ax.set_xscale("log")
     if logy:
         ax.set_yscale("log")
+    ax.set(xlabel=xlabel, ylabel=ylabel)
+    ax.legend(fontsize=8)
+    if title:
+        ax.set_title(title)
+    return fig
 
 
 def error_bars(
