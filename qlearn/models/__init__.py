@@ -45,3 +45,8 @@ __all__ += [
     "replace_linear",
     "reupload_frequencies",
 ]
+
+from qlearn.models.qru import QRU, qru_circuit  # noqa: E402
+from qlearn.models.sequence import GRUNet, SmallCNN, forecast, unroll  # noqa: E402
+
+__all__ += ["QRU", "GRUNet", "SmallCNN", "forecast", "qru_circuit", "unroll"]
