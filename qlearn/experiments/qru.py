@@ -88,7 +88,7 @@ DIGIT_MODELS = ("qru", "cnn", "gru", "qru_cnot")
 #: Sizes per experiment; every entry can be overridden by keyword.
 SIZES: dict[str, dict[str, dict[str, Any]]] = {
     "oscillation": {
-        "fast": dict(epochs=20, gru_epochs=100, gru_hidden=(2, 7), lr=0.05, gru_lr=0.02),
+        "fast": dict(epochs=5, gru_epochs=60, gru_hidden=(2, 7), lr=0.1, gru_lr=0.02),
         "full": dict(epochs=60, gru_epochs=600, gru_hidden=(2, 3, 4, 7), lr=0.1,
                      gru_lr=0.02),
     },
