@@ -14,6 +14,15 @@ from qlearn.experiments import qru as E
 TINY_CV = dict(seeds=[0], epochs=1, n_samples=40, folds=2)
 
 
+@pytest.fixture(autouse=True)
+def one_thread():
+    """Tiny circuits: one torch thread (extra threads only cost synchronisation on a busy CPU)."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
 def test_doctests():
     result = doctest.testmod(E, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0
@@ -22,7 +31,7 @@ def test_doctests():
 
 @pytest.fixture(scope="module")
 def wdbc():
-    return E.run_wdbc(seeds=[0, 1], epochs=2, n_samples=60, folds=2)
+    return E.run_wdbc(seeds=[0, 1], epochs=1, n_samples=40, folds=2)
 
 
 def test_wdbc_rows(wdbc):
@@ -39,7 +48,7 @@ def test_wdbc_rows(wdbc):
 
 
 def test_same_seed_same_numbers(wdbc):
-    again = E.run_wdbc(seeds=[0, 1], epochs=2, n_samples=60, folds=2)
+    again = E.run_wdbc(seeds=[0, 1], epochs=1, n_samples=40, folds=2)
     assert again.runs == wdbc.runs
 
 
@@ -66,7 +75,7 @@ def test_digits_and_ablation_rows():
 
 
 def test_oscillation_forecast_rows():
-    r = E.run_oscillation(seeds=[0, 1], epochs=1, gru_epochs=3, gru_hidden=(2, 3))
+    r = E.run_oscillation(seeds=[0, 1], epochs=1, gru_epochs=2, gru_hidden=(2, 3))
     assert [(x["model"], x["seed"]) for x in r.runs] == [
         ("qru", 0), ("gru_h2", 0), ("gru_h3", 0), ("qru", 1), ("gru_h2", 1), ("gru_h3", 1),
     ]  # fmt: skip
@@ -95,12 +104,13 @@ def test_observations_quote_our_numbers_and_the_claims(wdbc):
 
 
 def test_cli_writes_json_and_loader_reads_it(tmp_path, capsys):
-    E.main(["wdbc", "--seeds", "0", "--epochs", "1", "--out", str(tmp_path)])
+    E.main(["ablation", "--seeds", "0", "--epochs", "1", "--out", str(tmp_path)])
     assert "wrote" in capsys.readouterr().out
-    r = E.load_result("wdbc", tmp_path)
-    assert r.name == "wdbc" and r.settings["epochs"] == 1 and r.size == "custom"
-    raw = json.loads((tmp_path / "wdbc.json").read_text())
-    assert raw["observations"][0].startswith("wdbc (custom, 1 seed)")
+    r = E.load_result("ablation", tmp_path)
+    assert r.name == "ablation" and r.settings["epochs"] == 1 and r.size == "custom"
+    raw = json.loads((tmp_path / "ablation.json").read_text())
+    assert raw["observations"][0].startswith("ablation (custom, 1 seed)")
+    assert "C-SWAP minus CNOT block" in raw["observations"][0]
 
 
 def test_stored_full_results_are_labelled():
