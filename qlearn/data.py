@@ -410,3 +410,90 @@ def load_mnist(
         _positive("size", size)
         x = torch.nn.functional.adaptive_avg_pool2d(x[:, None], size)[:, 0]
     return x, labels
+
+
+# --------------------------------------------------------------------------------------------
+# Chapter 5 (QRU): damped oscillations, WDBC, digits 3 vs 5 with rows as time steps
+
+
+def damped_oscillation(
+    frequency: float = 0.4, damping: float = 0.0, n_points: int = 151, amplitude: float = 0.7
+) -> Tensor:
+    r"""A damped oscillation sampled at :math:`t = 0, 1, \dots, n-1`, ``(n_points,)`` float64:
+
+    .. math:: y_t = A \sin(f t)\, e^{d t}.
+
+    The QRU paper forecasts :math:`(f, d) = (0.4, 0)` and :math:`(0.6, -0.02)` with
+    :math:`A = 0.7`, 151 points (:func:`qru_oscillations`).
+
+    Example:
+        >>> y = damped_oscillation(0.6, -0.02, n_points=4)
+        >>> [round(v, 4) for v in y.tolist()]
+        [0.0, 0.3874, 0.6268, 0.642]
+    """
+    _positive("n_points", n_points, 2)
+    t = torch.arange(n_points, dtype=torch.float64)
+    return amplitude * torch.sin(frequency * t) * torch.exp(damping * t)
+
+
+#: The two oscillations of the QRU paper: (frequency, damping).
+QRU_OSCILLATIONS = ((0.4, 0.0), (0.6, -0.02))
+
+
+def qru_oscillations(n_points: int = 151) -> Tensor:
+    """Both oscillations of the QRU paper stacked, ``(2, n_points)`` float64.
+
+    Example:
+        >>> qru_oscillations().shape
+        torch.Size([2, 151])
+    """
+    return torch.stack([damped_oscillation(f, d, n_points) for f, d in QRU_OSCILLATIONS])
+
+
+def wdbc_dataset() -> tuple[Tensor, Tensor]:
+    r"""The Wisconsin diagnostic breast cancer data (scikit-learn's ``load_breast_cancer``,
+    shipped with the package): ``x`` ``(569, 30)`` float64, each feature min-max scaled to
+    :math:`[0, 1]` over the whole set (as in the QRU paper), ``y`` ``(569,)`` int64 with
+    1 = malignant, 0 = benign (scikit-learn codes malignant as 0; we flip it).
+
+    As a sequence, sample :math:`i` is 30 time steps of one feature each:
+    ``x[:, :, None]`` has shape ``(569, 30, 1)``.
+
+    Example:
+        >>> x, y = wdbc_dataset()
+        >>> x.shape, float(x.min()), float(x.max()), int(y.sum())
+        (torch.Size([569, 30]), 0.0, 1.0, 212)
+    """
+    from sklearn.datasets import load_breast_cancer
+
+    bunch = load_breast_cancer()
+    x = torch.from_numpy(bunch.data.astype("float64"))
+    lo, hi = x.min(0).values, x.max(0).values
+    x = (x - lo) / (hi - lo)
+    return x, torch.from_numpy(1 - bunch.target.astype("int64"))
+
+
+def digits_rows(digits: tuple[int, ...] = (3, 5)) -> tuple[Tensor, Tensor]:
+    r"""scikit-learn's 8×8 digits of the given classes as sequences of rows: ``x``
+    ``(N, 8, 8)`` float64 in :math:`[0, 1]` (step :math:`t` is image row :math:`t`, 8 pixels)
+    and ``y`` ``(N,)`` int64, the position of the label in ``digits`` (3 → 0, 5 → 1).
+
+    This is the offline stand-in for the paper's MNIST 3-vs-5 resized to 8×8 (a different
+    data set of the same size: 1797 digits scanned at 8×8 rather than MNIST's 28×28); for
+    real MNIST use :func:`load_mnist` with ``size=8``.
+
+    Example:
+        >>> x, y = digits_rows()
+        >>> x.shape, int(y.sum())
+        (torch.Size([365, 8, 8]), 182)
+    """
+    if (
+        len(digits) < 2
+        or len(set(digits)) != len(digits)
+        or not all(isinstance(d, int) and 0 <= d <= 9 for d in digits)
+    ):
+        raise ValueError(f"digits={digits!r} must be two or more distinct integers 0..9.")
+    x, y = digits_dataset()
+    keep = torch.isin(y, torch.tensor(list(digits)))
+    labels = torch.tensor([list(digits).index(int(v)) for v in y[keep]], dtype=torch.int64)
+    return x[keep].reshape(-1, 8, 8), labels

@@ -51,6 +51,8 @@ __all__ = [
     "series_fit",
     "spectrum",
     "timings",
+    "forecast",
+    "distributions",
 ]
 
 
@@ -691,3 +693,93 @@ def error_bars(
 
 
 __all__ += ["error_bars"]
+
+
+# --------------------------------------------------------------------------------------------
+# Chapter 5: forecasts and distributions over restarts
+
+
+def forecast(
+    series: ArrayLike,
+    start: int,
+    predictions: Mapping[str, ArrayLike],
+    *,
+    title: str | None = None,
+    ax: Axes | None = None,
+) -> Figure:
+    """A series (steps ``0..n-1``) with forecasts of its steps ``start, start+1, ...``.
+
+    Args:
+        series: the true values, ``(n,)``.
+        start: the first forecast step; everything before it was seen (shaded).
+        predictions: ``name -> (k,)`` forecasts of steps ``start..start+k-1``.
+        title: axes title.
+        ax: draw into this axes instead of a new figure.
+
+    Example:
+        >>> fig = forecast([0.0, 1.0, 0.0, -1.0], 2, {"model": [0.1, -0.9]})
+        >>> len(fig.axes[0].lines)
+        2
+    """
+    ys = _numpy(series)
+    fig, ax = _axes(ax, 6.0, 3.0)
+    ax.axvspan(0, start - 1, color="0.92", label="seen")
+    ax.plot(np.arange(len(ys)), ys, "k-", lw=1.2, label="true")
+    for i, (name, values) in enumerate(predictions.items()):
+        p = _numpy(values)
+        if start + len(p) > len(ys):
+            raise ValueError(
+                f"predictions[{name!r}] has {len(p)} values from step {start} but the series "
+                f"has only {len(ys)} steps."
+            )
+        ax.plot(np.arange(start, start + len(p)), p, ["--", ":", "-."][i % 3], lw=1.5,
+                label=name)  # fmt: skip
+    ax.set(xlabel="step $t$", ylabel="$y_t$")
+    ax.legend(fontsize=8, loc="lower left")
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+def distributions(
+    groups: Mapping[str, ArrayLike],
+    *,
+    ylabel: str = "",
+    logy: bool = False,
+    reference: float | None = None,
+    title: str | None = None,
+    ax: Axes | None = None,
+) -> Figure:
+    """One box (median, quartiles) per group, with every value as a dot (e.g. test errors over
+    restarts, accuracies over seeds).
+
+    Args:
+        groups: ``label -> values``.
+        ylabel, title: labels.
+        logy: logarithmic y axis.
+        reference: draw a horizontal line there (e.g. a paper's number).
+        ax: draw into this axes instead of a new figure.
+
+    Example:
+        >>> fig = distributions({"a": [1.0, 2.0, 3.0], "b": [2.0]}, reference=2.5)
+        >>> [t.get_text() for t in fig.axes[0].get_xticklabels()]
+        ['a', 'b']
+    """
+    if not groups:
+        raise ValueError("groups is empty; give at least one group of values.")
+    labels = list(groups)
+    data = [_numpy(groups[k]).reshape(-1) for k in labels]
+    fig, ax = _axes(ax, max(4.0, 0.9 * len(labels) + 1.5), 3.2)
+    ax.boxplot(data, widths=0.5, showfliers=False)
+    for i, values in enumerate(data, start=1):
+        ax.plot(np.full(len(values), i, dtype=float), values, "o", ms=3, alpha=0.6,
+                color="tab:blue")  # fmt: skip
+    ax.set_xticks(np.arange(1, len(labels) + 1), labels)
+    if reference is not None:
+        ax.axhline(reference, color="tab:red", linestyle="--", linewidth=1)
+    if logy:
+        ax.set_yscale("log")
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    return fig

@@ -59,6 +59,10 @@ __all__ = [
     "qrun_figure",
     "qrun_explorer",
     "unit_frequency_vectors",
+    "QRU_DEFAULTS",
+    "qru_view",
+    "qru_figure",
+    "qru_explorer",
 ]
 
 #: The settings the explorers start from (and that the book's static figures show).
@@ -723,6 +727,9 @@ def noise_explorer() -> ipywidgets.interactive:
 
 
 __all__ += ["NOISE_DEFAULTS", "SHOTS_CHOICES", "noise_view", "noise_figure", "noise_explorer"]
+
+
+# --------------------------------------------------------------------------------------------
 # Chapter 6: natural quantization -> a neuron's outcome law, a trained network's predictions
 
 from qlearn.data import digits_dataset  # noqa: E402
@@ -859,3 +866,110 @@ __all__ += [
     "natural_figure",
     "natural_explorer",
 ]
+
+
+# --------------------------------------------------------------------------------------------
+# Chapter 5: the QRU's hidden qubits and layers -> hidden-state trajectories and a forecast
+
+#: The start of the QRU explorer (hidden qubits H, variational layers L).
+QRU_DEFAULTS = {"hidden_qubits": 3, "n_layers": 2}
+
+
+def qru_view(
+    hidden_qubits: int = QRU_DEFAULTS["hidden_qubits"],
+    n_layers: int = QRU_DEFAULTS["n_layers"],
+    *,
+    epochs: int | None = None,
+    lr: float = 0.1,
+    n_train: int = 60,
+    n_forecast: int = 30,
+    seed: int = 0,
+) -> dict[str, Any]:
+    r"""Train a QRU with ``hidden_qubits`` and ``n_layers`` (U2 gates, as the paper's
+    oscillation model) on next-step prediction of the two damped oscillations
+    (:func:`qlearn.data.qru_oscillations`, points ``0..n_train``), then forecast the next
+    ``n_forecast`` points autoregressively.
+
+    ``epochs`` defaults to ``config.pick(4, 40)`` (fast mode trains only a little).
+
+    Returns:
+        A dict: ``"series"`` ``(2, n_train + 1 + n_forecast)``, ``"start"`` (first forecast
+        step), ``"forecast"`` ``(2, n_forecast)``, ``"hidden"`` ``(2, n_train + 1, 2H)`` (the
+        hidden values :math:`\langle Z\rangle, \langle X\rangle` while reading the context),
+        ``"loss"`` (final training MSE), ``"test_mse"``, ``"n_parameters"``, ``"n_qubits"``.
+
+    Example:
+        >>> v = qru_view(2, 1, epochs=1, n_train=8, n_forecast=4)
+        >>> v["hidden"].shape, v["forecast"].shape, v["n_parameters"], v["n_qubits"]
+        (torch.Size([2, 9, 4]), torch.Size([2, 4]), 18, 5)
+    """
+    from qlearn import config
+    from qlearn.data import qru_oscillations
+    from qlearn.models import QRU, forecast
+
+    _check_int_range("hidden_qubits", hidden_qubits, 2, 6)
+    _check_int_range("n_layers", n_layers, 1, 6)
+    _check_int_range("n_train", n_train, 2, 120)
+    _check_int_range("n_forecast", n_forecast, 1, 150 - n_train)
+    epochs = config.pick(4, 40) if epochs is None else epochs
+    series = qru_oscillations(n_train + 1 + n_forecast).to(torch.float32)
+    x, y = series[:, :n_train, None], series[:, 1 : n_train + 1]
+    model = QRU(1, hidden_qubits, n_layers, layer_gates="u2", block_gate="u2", seed=seed,
+                dtype=torch.float32, device="cpu")  # fmt: skip
+    with _one_thread():
+        history = fit(model, x, y, epochs=epochs, lr=lr, seed=seed, progress=False)
+        with torch.no_grad():
+            context = series[:, : n_train + 1, None]
+            hidden = model.trajectory(context)["hidden"]
+            pred = forecast(model, context, n_forecast)
+    truth = series[:, n_train + 1 :]
+    return {
+        "series": series,
+        "start": n_train + 1,
+        "forecast": pred,
+        "hidden": hidden,
+        "loss": history.losses[-1] if history.losses else float("nan"),
+        "test_mse": float(((pred - truth) ** 2).mean()),
+        "n_parameters": model.n_parameters,
+        "n_qubits": model.n_qubits,
+    }
+
+
+def qru_figure(
+    hidden_qubits: int = QRU_DEFAULTS["hidden_qubits"],
+    n_layers: int = QRU_DEFAULTS["n_layers"],
+    epochs: int | None = None,
+) -> plot.Figure:
+    """The hidden values while reading the first oscillation (left) and the forecasts of
+    both oscillations (middle, right) of :func:`qru_view`."""
+    view = qru_view(hidden_qubits, n_layers, epochs=epochs)
+    fig = plot.new_figure(13.0, 3.4)
+    axes = [fig.add_subplot(1, 3, i) for i in (1, 2, 3)]
+    hidden = view["hidden"][0]
+    steps = torch.arange(hidden.shape[0])
+    plot.curves(steps, {f"⟨Z⟩ hidden {i}": hidden[:, 2 * i] for i in range(hidden_qubits)},
+                xlabel="step $t$", ylabel="hidden value", title="hidden state, series 1",
+                ax=axes[0])  # fmt: skip
+    axes[0].legend(fontsize=7)
+    for k in (0, 1):
+        plot.forecast(view["series"][k], view["start"], {"QRU forecast": view["forecast"][k]},
+                      title=f"series {k + 1}", ax=axes[k + 1])  # fmt: skip
+    fig.suptitle(
+        f"QRU: H = {hidden_qubits} hidden qubits, L = {n_layers} layers, "
+        f"{view['n_parameters']} parameters, {view['n_qubits']} qubits per step; "
+        f"forecast MSE {view['test_mse']:.3g}",
+        fontsize=11,
+    )
+    return fig
+
+
+def qru_explorer() -> ipywidgets.interactive:
+    """Sliders for the hidden qubits and the variational layers of :func:`qru_figure`."""
+    return ipywidgets.interactive(
+        qru_figure,
+        hidden_qubits=ipywidgets.IntSlider(value=QRU_DEFAULTS["hidden_qubits"], min=2, max=5,
+                                           description="hidden H", continuous_update=False),
+        n_layers=ipywidgets.IntSlider(value=QRU_DEFAULTS["n_layers"], min=1, max=4,
+                                      description="layers L", continuous_update=False),
+        epochs=ipywidgets.fixed(None),
+    )  # fmt: skip

@@ -52,3 +52,8 @@ from qlearn.models.natural import (  # noqa: E402
 )
 
 __all__ += ["NaturalQuantizedMLP", "neuron_circuit"]
+
+from qlearn.models.qru import QRU, qru_circuit  # noqa: E402
+from qlearn.models.sequence import GRUNet, SmallCNN, forecast, unroll  # noqa: E402
+
+__all__ += ["QRU", "GRUNet", "SmallCNN", "forecast", "qru_circuit", "unroll"]

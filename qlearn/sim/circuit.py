@@ -528,6 +528,38 @@ class CircuitModule(nn.Module):
         """Final states, batch-first ``(B, 2^n)`` complex."""
         return self._run(self._check_inputs(inputs)).T
 
+    def evolve(self, states: Tensor, inputs: Tensor | None = None) -> Tensor:
+        r"""Apply the circuit to given states ``(B, 2^n)`` instead of :math:`|0\dots0\rangle`.
+
+        Row ``b`` of the result is :math:`U(x_b)\,\psi_b` (batch-first, complex). With the rows
+        of the identity as states, row ``k`` is :math:`U|k\rangle`: the result is
+        :math:`U^{\mathsf T}`, so a circuit without inputs maps any batch ``psi`` to
+        ``psi @ evolve(eye)`` (what :class:`~qlearn.models.QRU` does with its weight-only part).
+
+        Example:
+            >>> c = Circuit(1)
+            >>> c.h(0)
+            >>> u = c.module(dtype=torch.float64).evolve(torch.eye(2, dtype=torch.complex128))
+            >>> (u.real * 2**0.5).round().tolist()
+            [[1.0, 1.0], [1.0, -1.0]]
+        """
+        real = next(iter(self.weights.values())).dtype if len(self.weights) else self._real
+        cplx = config.complex_dtype(real)
+        psi = torch.as_tensor(states)
+        if psi.ndim != 2 or psi.shape[1] != 2**self.n_qubits:
+            raise ValueError(
+                f"states has shape {tuple(psi.shape)} but this circuit needs (batch, "
+                f"{2**self.n_qubits}) amplitudes."
+            )
+        x = self._check_inputs(inputs).to(real)
+        if self.n_inputs and x.shape[0] != psi.shape[0]:
+            raise ValueError(
+                f"states has {psi.shape[0]} rows but inputs has {x.shape[0]}; they must match."
+            )
+        a_s, a_b = self._angles(x, real)
+        tables = engine.Tables(a_s, a_b, [m.to(x.device, cplx) for m in self._matrices])
+        return self._program.run(psi.to(x.device, cplx).T, tables, psi.shape[0]).T
+
     def _run(self, x: Tensor, z_only: bool = False) -> Tensor:
         # follow the weights if the module was converted (module.double(), module.to(...))
         real = next(iter(self.weights.values())).dtype if len(self.weights) else self._real
