@@ -45,3 +45,12 @@ __all__ += [
     "replace_linear",
     "reupload_frequencies",
 ]
+
+from qlearn.models.qiren import (  # noqa: E402
+    QIREN,
+    QIRENLayer,
+    qiren_circuit,
+    qiren_parameter_count,
+)
+
+__all__ += ["QIREN", "QIRENLayer", "qiren_circuit", "qiren_parameter_count"]
