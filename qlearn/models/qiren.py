@@ -32,8 +32,9 @@ Example:
     >>> net = QIREN(1, 1, seed=0)  # the reference defaults
     >>> net.n_parameters, net(torch.linspace(-1, 1, 5)).shape
     (649, torch.Size([5, 1]))
-    >>> net.circuit
-    Circuit(n_qubits=8, n_inputs=8, n_weights=144, n_gates=112, observables=[Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7])
+    >>> c = net.circuit  # one hybrid layer's circuit
+    >>> c.n_qubits, c.n_inputs, c.n_weights, len(c.ops), len(c.observables)
+    (8, 8, 144, 112, 8)
 """
 
 from __future__ import annotations
@@ -238,8 +239,10 @@ class QIREN(Network):
         check_positive_int("in_features", in_features)
         check_positive_int("out_features", out_features)
         check_positive_int("width", width, " (the number of qubits per hybrid layer)")
-        if isinstance(n_hidden_layers, bool) or not isinstance(n_hidden_layers, int) or (
-            n_hidden_layers < 0
+        if (
+            isinstance(n_hidden_layers, bool)
+            or not isinstance(n_hidden_layers, int)
+            or (n_hidden_layers < 0)
         ):
             raise ValueError(f"n_hidden_layers={n_hidden_layers!r} must be an integer >= 0.")
         dtype = check_dtype(dtype)
@@ -252,8 +255,14 @@ class QIREN(Network):
             ] if seed is not None else [None] * (n_hidden_layers + 1)  # fmt: skip
             self.layers = nn.ModuleList(
                 QIRENLayer(
-                    in_features if k == 0 else width, width, n_reuploads, block_depth,
-                    batchnorm=batchnorm, linear=linear, device="cpu", dtype=dtype,
+                    in_features if k == 0 else width,
+                    width,
+                    n_reuploads,
+                    block_depth,
+                    batchnorm=batchnorm,
+                    linear=linear,
+                    device="cpu",
+                    dtype=dtype,
                     seed=layer_seeds[k],
                 )  # fmt: skip
                 for k in range(n_hidden_layers + 1)

@@ -52,7 +52,7 @@ Example:
             [1.],
             [1.]], dtype=torch.float64)
     >>> Noise(depolarizing=0.01).describe()
-    'depolarizing p=0.01 after every gate on each of its wires (1 trajectory per row); exact expectation values'
+    'depolarizing p=0.01 per gate and wire (1 trajectory/row); exact expectation values'
 """
 
 from __future__ import annotations
@@ -123,8 +123,8 @@ class Noise:
         if self.depolarizing:
             n = self.trajectories
             parts.append(
-                f"depolarizing p={self.depolarizing:g} after every gate on each of its wires "
-                f"({n} trajector{'y' if n == 1 else 'ies'} per row)"
+                f"depolarizing p={self.depolarizing:g} per gate and wire "
+                f"({n} trajector{'y' if n == 1 else 'ies'}/row)"
             )
         parts.append(f"{self.shots} shots" if self.shots else "exact expectation values")
         return "; ".join(parts) if self.depolarizing or self.shots else "noiseless, exact"
