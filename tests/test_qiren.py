@@ -35,35 +35,12 @@ def test_reference_defaults_have_649_parameters():
     assert net.layers[0].quantum.weights["block"].shape == (3, 2, 8, 3)
 
 
-def twin_torchlayer(n_qubits: int, n_reuploads: int, block_depth: int):
-    """QIREN's circuit written independently with PennyLane templates, as a TorchLayer."""
-    dev = qml.device("default.qubit", wires=n_qubits)
-
-    @qml.qnode(dev, interface="torch", diff_method="backprop")
-    def circuit(inputs, block):
-        for i in range(n_reuploads):
-            qml.StronglyEntanglingLayers(
-                block[i], wires=range(n_qubits), ranges=[1] * block_depth, imprimitive=qml.CZ
-            )
-            for j in range(n_qubits):
-                qml.RZ(inputs[..., j], wires=j)
-        qml.StronglyEntanglingLayers(
-            block[n_reuploads], wires=range(n_qubits), ranges=[1] * block_depth,
-            imprimitive=qml.CZ,
-        )  # fmt: skip
-        return [qml.expval(qml.PauliZ(j)) for j in range(n_qubits)]
-
-    shapes = {"block": (n_reuploads + 1, block_depth, n_qubits, 3)}
-    return qml.qnn.TorchLayer(circuit, shapes)
-
-
-@pytest.mark.parametrize("n_qubits, n_reuploads, block_depth", [(3, 2, 2), (4, 3, 1)])
+@pytest.mark.parametrize("n_qubits, n_reuploads, block_depth", [(3, 2, 2), (4, 3, 1), (1, 2, 2)])
 def test_quantum_layer_matches_pennylane_torchlayer(n_qubits, n_reuploads, block_depth):
     torch.manual_seed(0)
     layer = QIRENLayer(2, n_qubits, n_reuploads, block_depth, seed=1, dtype=F64)
-    twin = twin_torchlayer(n_qubits, n_reuploads, block_depth).double()
-    with torch.no_grad():
-        twin.block.copy_(layer.quantum.weights["block"])
+    twin = layer.torchlayer()  # PennyLane templates (StronglyEntanglingLayers), not our IR
+    assert isinstance(twin, qml.qnn.TorchLayer) and twin.block.dtype == F64
     x = torch.randn(7, 2, dtype=F64)
     ours, ref = layer(x), twin(layer.angles(x))
     torch.testing.assert_close(ours, ref, atol=1e-10, rtol=0)
@@ -74,6 +51,18 @@ def test_quantum_layer_matches_pennylane_torchlayer(n_qubits, n_reuploads, block
     g_ref = torch.autograd.grad((coeff * ref).sum(), [twin.block, layer.linear.weight])
     for a, b in zip(g_ours, g_ref, strict=True):
         torch.testing.assert_close(a, b, atol=1e-10, rtol=0)
+
+
+def test_pennylane_twin_network_trains_alike():
+    net = QIREN(1, 1, width=3, n_hidden_layers=1, seed=0, dtype=F64)
+    twin = net.pennylane_twin()
+    x = torch.linspace(-1, 1, 10, dtype=F64)
+    out_a, out_b = net(x), twin(x)  # training mode: BatchNorm with batch statistics
+    torch.testing.assert_close(out_a, out_b, atol=1e-10, rtol=0)
+    out_a.square().sum().backward()
+    out_b.square().sum().backward()
+    ga = net.layers[1].quantum.weights["block"].grad
+    torch.testing.assert_close(ga, twin.layers[1].quantum.block.grad, atol=1e-10, rtol=0)
 
 
 def test_network_to_pennylane_matches():

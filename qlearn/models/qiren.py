@@ -39,6 +39,7 @@ Example:
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 
 import torch
@@ -58,7 +59,7 @@ from qlearn.sim.noise import Noise, NoisyCircuit
 
 Tensor = torch.Tensor
 
-__all__ = ["QIREN", "QIRENLayer", "qiren_circuit", "qiren_parameter_count"]
+__all__ = ["QIREN", "QIRENLayer", "qiren_circuit", "qiren_parameter_count", "qiren_torchlayer"]
 
 
 def qiren_circuit(n_qubits: int, n_reuploads: int = 2, block_depth: int = 2) -> Circuit:
@@ -82,6 +83,52 @@ def qiren_circuit(n_qubits: int, n_reuploads: int = 2, block_depth: int = 2) -> 
         n_qubits, n_qubits, n_reuploads, rotation="RZ", block="strong", block_depth=block_depth,
         entangler="cz", out_features=n_qubits,
     )  # fmt: skip
+
+
+def qiren_torchlayer(n_qubits: int, n_reuploads: int = 2, block_depth: int = 2) -> nn.Module:
+    r"""QIREN's circuit written directly with PennyLane templates, as a ``qml.qnn.TorchLayer``
+    on ``default.qubit`` (backprop): the independent twin of :func:`qiren_circuit` used by the
+    parity test and ``bench/qiren.py``. Its weight ``"block"`` has the same shape and meaning.
+
+    Each trainable block is ``qml.StronglyEntanglingLayers(..., ranges=[1] * K,
+    imprimitive=qml.CZ)`` (a CZ ring; on two wires PennyLane's ring applies CZ twice, ours once,
+    so the twin needs ``n_qubits != 2``).
+
+    Example:
+        >>> twin = qiren_torchlayer(3)
+        >>> twin(torch.zeros(4, 3)).shape, tuple(twin.block.shape)
+        (torch.Size([4, 3]), (3, 2, 3, 3))
+    """
+    import pennylane as qml
+
+    check_positive_int("n_qubits", n_qubits)
+    if n_qubits == 2:
+        raise ValueError(
+            "n_qubits=2: PennyLane's CZ ring on two wires differs from ours; use 1 or >= 3."
+        )
+    wires = list(range(n_qubits))
+    device = qml.device("default.qubit", wires=n_qubits)
+
+    def trainable(weights):
+        if n_qubits == 1:
+            for k in range(block_depth):
+                qml.Rot(*weights[..., k, 0, :].unbind(-1), wires=0)
+            return
+        qml.StronglyEntanglingLayers(
+            weights, wires=wires, ranges=[1] * block_depth, imprimitive=qml.CZ
+        )
+
+    @qml.qnode(device, interface="torch", diff_method="backprop")
+    def circuit(inputs, block):
+        for i in range(n_reuploads):
+            trainable(block[i])
+            for j in wires:
+                qml.RZ(inputs[..., j], wires=j)
+        trainable(block[n_reuploads])
+        return [qml.expval(qml.PauliZ(j)) for j in wires]
+
+    shape = (n_reuploads + 1, block_depth, n_qubits, 3)
+    return qml.qnn.TorchLayer(circuit, {"block": shape})
 
 
 def qiren_parameter_count(
@@ -187,6 +234,15 @@ class QIRENLayer(nn.Module):
         a = self.angles(x)
         return self.quantum(a) if self.noisy is None else self.noisy(a)
 
+    def torchlayer(self) -> nn.Module:
+        """:func:`qiren_torchlayer` with this layer's circuit weights (a copy)."""
+        ref = self.quantum.weights["block"]
+        _, depth, n, _ = ref.shape
+        twin = qiren_torchlayer(n, ref.shape[0] - 1, depth).to(ref.device, ref.dtype)
+        with torch.no_grad():
+            twin.block.copy_(ref)
+        return twin
+
     def to_pennylane(self) -> Callable[[Tensor], Tensor]:
         """The same layer with the circuit computed by PennyLane (``default.qubit``)."""
         twin = self.quantum.to_pennylane()
@@ -291,6 +347,15 @@ class QIREN(Network):
         for layer in self.layers:
             x = layer(x)
         return self.output(x)
+
+    def pennylane_twin(self) -> QIREN:
+        """A trainable copy of this network whose circuits are :func:`qiren_torchlayer`\\ s
+        (PennyLane ``default.qubit``) with the same weights (noise is not copied)."""
+        twin = copy.deepcopy(self)
+        for layer in twin.layers:
+            layer.noisy = None
+            layer.quantum = layer.torchlayer()
+        return twin
 
     def to_pennylane(self) -> Callable[[Tensor], Tensor]:
         """The same network (current weights and BatchNorm mode) with PennyLane circuits."""
