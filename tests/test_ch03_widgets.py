@@ -38,3 +38,23 @@ def test_figure_and_explorer():
     assert isinstance(widgets.qiren_explorer(), ipywidgets.interactive)
     with pytest.raises(ValueError, match="width=9"):
         widgets.qiren_view(9, 1)
+
+
+def test_image_panels_and_experiment_figures():
+    import numpy as np
+
+    from qlearn.experiments import qiren as E
+
+    fig = plot.image_panels({"a": np.zeros((3, 3)), "b": np.full(9, 0.5)}, reference="a")
+    assert isinstance(fig, plot.Figure)
+    with pytest.raises(ValueError, match="not a square"):
+        plot.image_panels({"a": np.zeros(5)})
+    with pytest.raises(ValueError, match="reference='c'"):
+        plot.image_panels({"a": np.zeros(4)}, reference="c")
+    r = E.run_image(seeds=[0], epochs=1, image_size=4, images=["camera"], models=["qiren"])
+    assert len(E.image_figure(r, "camera").axes) == 2 * 3 + 1
+    s = E.run_signal(seeds=[0], epochs=1, n_points=40, models=["qiren", "mlp"])
+    assert len(E.signal_figure(s).axes) == 2
+    assert len(E.summary_lines(s, "mse")) == 2
+    with pytest.raises(ValueError, match="task='moon'"):
+        E.image_figure(r, "moon")

@@ -76,6 +76,7 @@ __all__ = [
     "amplitude_spectrum",
     "band_errors",
     "headline",
+    "image_figure",
     "load_result",
     "main",
     "matched_models",
@@ -84,7 +85,9 @@ __all__ = [
     "run_image",
     "run_noise",
     "run_signal",
+    "signal_figure",
     "sr_grid",
+    "summary_lines",
 ]
 
 #: Where the stored full-size results live (``<name>.json``).
@@ -503,6 +506,82 @@ def run_noise(
                          "psnr": psnr(mse, 2.0)})  # fmt: skip
         model.set_noise(None)
     return _result("noise", label, s, seeds, runs, start)
+
+
+# --------------------------------------------------------------------------------------------
+# Tables and figures for the chapter
+
+
+def summary_lines(result: Result | Mapping[str, Any], metric: str) -> list[str]:
+    """One line per task and model: parameters and the metric's mean [min, max] over seeds.
+
+    Example:
+        >>> r = Result("signal", "fast", {}, [0, 1], runs=[
+        ...     {"task": "audio", "model": "mlp", "seed": 0, "n_parameters": 9, "mse": 0.2},
+        ...     {"task": "audio", "model": "mlp", "seed": 1, "n_parameters": 9, "mse": 0.4}])
+        >>> r.summary = _summarise(r.runs)
+        >>> summary_lines(r, "mse")
+        ['audio    mlp              9 params  mse 0.3 [0.2, 0.4]']
+    """
+    res = result if isinstance(result, Result) else Result.from_dict(result)
+    lines = []
+    for row in res.summary:
+        if f"{metric}_mean" not in row:
+            continue
+        lines.append(
+            f"{row['task']:8s} {row['model']:12s} {row['n_parameters']:5d} params  {metric} "
+            f"{row[metric + '_mean']:.3g} [{row[metric + '_min']:.3g}, {row[metric + '_max']:.3g}]"
+        )
+    return lines
+
+
+def signal_figure(result: Result | Mapping[str, Any], zoom: tuple[float, float] = (-0.2, 0.2)):
+    """The first seed's fits of :func:`run_signal` on a window of ``t`` (left) and the amplitude
+    spectra of the target and every model (right, log scale)."""
+    from qlearn import plot
+
+    res = result if isinstance(result, Result) else Result.from_dict(result)
+    preds = {r["model"]: np.array(r["prediction"]) for r in res.runs if "prediction" in r}
+    t = np.linspace(-1, 1, len(preds["target"]))
+    keep = (t >= zoom[0]) & (t <= zoom[1])
+    fig = plot.new_figure(11.0, 3.4)
+    left, right = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
+    plot.curves(
+        t[keep],
+        {k: v[keep] for k, v in preds.items()},
+        xlabel="$t$",
+        ylabel="signal",
+        title=f"fits, $t \\in$ [{zoom[0]}, {zoom[1]}]",
+        ax=left,
+    )
+    spectra = {k: amplitude_spectrum(v)[1] for k, v in preds.items()}
+    freqs = amplitude_spectrum(preds["target"])[0]
+    top = freqs <= 60
+    plot.curves(freqs[top], {k: v[top] + 1e-6 for k, v in spectra.items()},
+                xlabel="frequency (cycles per unit of $t$)", ylabel="amplitude", logy=True,
+                title="amplitude spectra", ax=right)  # fmt: skip
+    fig.suptitle(f"signal ({res.size} size, seed {res.seeds[0]})", fontsize=11)
+    return fig
+
+
+def image_figure(result: Result | Mapping[str, Any], task: str = "camera"):
+    """Super-resolution of one image of :func:`run_image` (first seed): the ground truth at twice
+    the training size, bicubic interpolation and every model, with error maps."""
+    from qlearn import plot
+
+    res = result if isinstance(result, Result) else Result.from_dict(result)
+    rows = res.rows(task)
+    if not rows:
+        raise ValueError(f"task={task!r} is not in the result; use one of "
+                         f"{sorted({r['task'] for r in res.runs})}.")  # fmt: skip
+    images = {"ground truth": rows[0]["sr_image"]}
+    for r in rows[1:]:
+        if "sr_image" in r:
+            images[f"{r['model']} ({r['sr_psnr']:.1f} dB)"] = r["sr_image"]
+    low, high = res.settings["image_size"], res.settings["sr_size"]
+    return plot.image_panels(images, reference="ground truth",
+                             title=f"{task}: trained on {low}×{low}, shown at {high}×{high} "
+                             f"({res.size} size)")  # fmt: skip
 
 
 # --------------------------------------------------------------------------------------------
