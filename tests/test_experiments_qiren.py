@@ -117,3 +117,20 @@ def test_cli_writes_json(tmp_path):
 def test_errors(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_merge_parts_run_in_parallel(tmp_path):
+    kw = dict(epochs=1, image_size=4, models=["qiren", "mlp"])
+    a = E.run_image(seeds=[0], images=["camera"], **kw)
+    b = E.run_image(seeds=[0], images=["coffee"], **kw)
+    for name, part in (("a", a), ("b", b)):
+        (tmp_path / f"{name}.json").write_text(json.dumps(part.to_dict()))
+    out = E.main(["merge", str(tmp_path / "a.json"), str(tmp_path / "b.json"), "--out",
+                  str(tmp_path / "image.json")])  # fmt: skip
+    merged = E.load_result("image", tmp_path)
+    assert merged.settings["images"] == ["camera", "coffee"] and merged.seeds == [0]
+    assert merged.runs == a.runs + b.runs and len(out["image"]["headline"]) == 4
+    with pytest.raises(ValueError, match="parts of one experiment"):
+        E.merge_results([a, E.run_ablation(seeds=[0], epochs=1, n_points=20)])
+    with pytest.raises(ValueError, match="differ in setting 'epochs'"):
+        E.merge_results([a, E.run_image(seeds=[0], images=["coffee"], **{**kw, "epochs": 2})])
