@@ -701,6 +701,7 @@ def qiren_view(
     model = QIREN(1, 1, width, 0, n_reuploads, seed=seed, dtype=torch.float64, device="cpu")
     with _one_thread():
         fit(model, x[:, None], y, epochs=epochs, lr=lr, seed=seed, progress=False)
+        model.calibrate(x[:, None])
         model.eval()
         with torch.no_grad():
             pred = model(x[:, None])[:, 0]

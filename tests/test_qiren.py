@@ -135,3 +135,19 @@ def test_bad_arguments(kw, match):
 def test_bad_input_shape():
     with pytest.raises(ValueError, match="takes"):
         QIREN(2, 1, width=3)(torch.zeros(4, 3))
+
+
+def test_calibrate_makes_eval_mode_match_training_mode():
+    from qlearn.train import fit
+
+    x = torch.linspace(-1, 1, 200, dtype=F64)
+    net = QIREN(1, 1, width=3, n_hidden_layers=1, seed=0, dtype=F64)
+    fit(net, x, torch.sin(4 * x), epochs=30, lr=0.03, seed=0, progress=False)
+    with torch.no_grad():
+        train_mode = net.train()(x)
+        lagging = net.eval()(x)  # running averages from the training history
+        net.calibrate(x)
+        assert not net.training and net.layers[0].norm.momentum == 0.1
+        calibrated = net(x)
+    torch.testing.assert_close(calibrated, train_mode, atol=1e-12, rtol=0)
+    assert (lagging - train_mode).abs().max() > 1e-3

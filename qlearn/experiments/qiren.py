@@ -27,9 +27,11 @@ Results are :class:`qlearn.experiments.qrun.Result` objects (same JSON layout as
 Protocol (all experiments): full-batch Adam on the MSE, QIREN with the authors' learning rate
 0.03, the baselines with :data:`LEARNING_RATES`; every baseline has as many hidden layers as
 QIREN has hybrid layers and its width chosen by :func:`~qlearn.models.match_parameters` to
-QIREN's parameter count. Models are evaluated in ``eval()`` mode (BatchNorm with its running
-statistics). **Epochs**: the full size trains 300 epochs, a budget set by our shared 2-core CPU,
-not by the paper; the JSON ``settings`` record it.
+QIREN's parameter count. Models are evaluated in ``eval()`` mode; QIREN's BatchNorm statistics
+are first set to those of the training grid (:meth:`~qlearn.models.QIREN.calibrate`), since
+the running averages lag behind the weights in full-batch training. **Epochs**: the full size
+trains 300 epochs, a budget set by our shared 2-core CPU, not by the paper; the JSON
+``settings`` record it.
 
 Command line::
 
@@ -213,6 +215,8 @@ def _train(model: nn.Module, x: Tensor, y: Tensor, s: Mapping[str, Any], seed: i
     lr = s["learning_rates"].get(name.split("_")[0] if name not in LEARNING_RATES else name, 3e-3)
     model.train()
     fit(model, x, y, epochs=s["epochs"], lr=lr, seed=seed, progress=False)
+    if isinstance(model, QIREN):
+        model.calibrate(x)  # BatchNorm statistics of the training grid (QIREN.calibrate)
     model.eval()
 
 

@@ -49,6 +49,7 @@ from qlearn.ansatz import reuploading
 from qlearn.models.base import n_parameters
 from qlearn.models.baselines import (
     Network,
+    as_batch,
     check_dtype,
     check_positive_int,
     seeded,
@@ -343,6 +344,41 @@ class QIREN(Network):
                 )
             )  # fmt: skip
 
+    def calibrate(self, x: Tensor) -> None:
+        r"""Set every BatchNorm's running statistics to those of the batch ``x`` under the
+        current weights (one forward pass in training mode, no gradient).
+
+        BatchNorm trains with the statistics of each batch but evaluates (``eval()``) with
+        running averages (momentum 0.1) that lag behind weights that keep changing; after
+        full-batch training at a high learning rate the lag can cost more than the fit itself.
+        After ``calibrate(x_train)``, the network in ``eval()`` mode computes on ``x_train``
+        exactly what it computed in training (the running variance is stored as the biased batch
+        variance that training normalises with), and evaluates new coordinates (e.g. a finer
+        grid) with the training set's statistics.
+
+        Example:
+            >>> net = QIREN(1, 1, width=3, n_hidden_layers=1, seed=0, dtype=torch.float64)
+            >>> x = torch.linspace(-1, 1, 500, dtype=torch.float64)
+            >>> train_mode = net(x)
+            >>> net.calibrate(x)
+            >>> bool((net.eval()(x) - train_mode).abs().max() < 1e-12)
+            True
+        """
+        norms = [m for m in self.modules() if isinstance(m, nn.BatchNorm1d)]
+        momenta = [m.momentum for m in norms]
+        was_training = self.training
+        for m in norms:
+            m.reset_running_stats()
+            m.momentum = None  # cumulative average: after one batch, that batch's statistics
+        self.train()
+        with torch.no_grad():
+            self(x)
+            n = as_batch(x, self.in_features, "QIREN").shape[0]
+            for m, momentum in zip(norms, momenta, strict=True):
+                m.running_var.mul_((n - 1) / n)  # torch stores the unbiased variance
+                m.momentum = momentum
+        self.train(was_training)
+
     def body(self, x: Tensor) -> Tensor:
         for layer in self.layers:
             x = layer(x)
@@ -362,8 +398,6 @@ class QIREN(Network):
         twins = [layer.to_pennylane() for layer in self.layers]
 
         def run(x: Tensor) -> Tensor:
-            from qlearn.models.baselines import as_batch
-
             h = as_batch(x, self.in_features, "QIREN")
             for twin in twins:
                 h = twin(h)
