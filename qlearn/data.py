@@ -497,3 +497,38 @@ def digits_rows(digits: tuple[int, ...] = (3, 5)) -> tuple[Tensor, Tensor]:
     keep = torch.isin(y, torch.tensor(list(digits)))
     labels = torch.tensor([list(digits).index(int(v)) for v in y[keep]], dtype=torch.int64)
     return x[keep].reshape(-1, 8, 8), labels
+
+
+# ---- QIREN (chapter 3) ------------------------------------------------------------------------
+
+#: scikit-image photographs usable by :func:`skimage_image` (shipped, no network).
+SKIMAGE_IMAGES = ("camera", "coffee", "astronaut")
+
+
+def skimage_image(name: str = "camera", size: int = 32) -> Tensor:
+    """A scikit-image photograph (``"camera"``, ``"coffee"`` or ``"astronaut"``) in grayscale
+    (``skimage.color.rgb2gray`` for colour images), centre-cropped to a square, resized with
+    anti-aliasing to ``size × size``, values in :math:`[0, 1]` (float64).
+    ``skimage_image("camera", s)`` equals :func:`camera_image` ``(s)``.
+
+    Example:
+        >>> img = skimage_image("coffee", 32)
+        >>> img.shape, 0 <= float(img.min()) <= float(img.max()) <= 1
+        (torch.Size([32, 32]), True)
+    """
+    if name not in SKIMAGE_IMAGES:
+        raise ValueError(f"name={name!r} is unknown; use one of {list(SKIMAGE_IMAGES)}.")
+    _positive("size", size, 2)
+    if name == "camera":
+        return camera_image(size)
+    from skimage import data as skdata
+    from skimage.color import rgb2gray
+    from skimage.transform import resize
+
+    image = rgb2gray(getattr(skdata, name)()).astype("float64")
+    h, w = image.shape
+    side = min(h, w)
+    top, left = (h - side) // 2, (w - side) // 2
+    image = image[top : top + side, left : left + side]
+    image = resize(image, (size, size), anti_aliasing=True, mode="reflect")
+    return torch.from_numpy(image.clip(0, 1).copy())

@@ -53,6 +53,7 @@ __all__ = [
     "timings",
     "forecast",
     "distributions",
+    "image_panels",
 ]
 
 
@@ -782,4 +783,71 @@ def distributions(
     ax.set_ylabel(ylabel)
     if title:
         ax.set_title(title)
+    return fig
+
+
+# ---- chapter 3 (QIREN) ------------------------------------------------------------------------
+
+
+def image_panels(
+    images: Mapping[str, ArrayLike],
+    *,
+    reference: str | None = None,
+    title: str | None = None,
+    vmax_error: float | None = None,
+) -> Figure:
+    r"""Grayscale images side by side (values in :math:`[0, 1]`), and with ``reference`` a
+    second row of absolute-error maps :math:`|I - I_{\mathrm{ref}}|` of every other image.
+
+    Args:
+        images: ``name -> (h, w)`` or flat ``(h*w,)`` square images.
+        reference: the name of the ground truth for the error maps, or ``None``.
+        title: figure title.
+        vmax_error: top of the error colour scale (default: the largest error shown).
+
+    Returns:
+        The figure.
+
+    Example:
+        >>> fig = image_panels({"a": np.zeros((4, 4)), "b": np.ones(16)}, reference="a")
+        >>> len(fig.axes)  # 2 images, 2 error-map slots (the reference's left blank), a bar
+        5
+    """
+    if not images:
+        raise ValueError("images is empty; give at least one image.")
+    if reference is not None and reference not in images:
+        raise ValueError(f"reference={reference!r} is not one of {list(images)}.")
+    arrays = {}
+    for name, img in images.items():
+        a = _numpy(img)
+        if a.ndim == 1:
+            side = math.isqrt(a.size)
+            if side * side != a.size:
+                raise ValueError(f"image {name!r} has {a.size} values: not a square image.")
+            a = a.reshape(side, side)
+        arrays[name] = a
+    n = len(arrays)
+    rows = 2 if reference is not None else 1
+    fig = new_figure(2.2 * n + 0.6, 2.3 * rows + 0.3)
+    axes = fig.subplots(rows, n, squeeze=False)
+    for ax, (name, a) in zip(axes[0], arrays.items(), strict=True):
+        ax.imshow(a, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+        ax.set_title(name, fontsize=9)
+        ax.set_axis_off()
+    if reference is not None:
+        ref = arrays[reference]
+        errs = {
+            k: np.abs(a - ref) for k, a in arrays.items() if k != reference and a.shape == ref.shape
+        }
+        top = vmax_error or max((float(e.max()) for e in errs.values()), default=1.0) or 1.0
+        im = None
+        for ax, name in zip(axes[1], arrays, strict=True):
+            ax.set_axis_off()
+            if name in errs:
+                im = ax.imshow(errs[name], cmap="magma", vmin=0, vmax=top, interpolation="nearest")
+                ax.set_title(f"|error|, mean {errs[name].mean():.3f}", fontsize=8)
+        if im is not None:
+            fig.colorbar(im, ax=list(axes[1]), shrink=0.8)
+    if title:
+        fig.suptitle(title, fontsize=11)
     return fig

@@ -63,6 +63,12 @@ __all__ = [
     "qru_view",
     "qru_figure",
     "qru_explorer",
+    "QIREN_DEFAULTS",
+    "QIREN_TARGET_FREQUENCIES",
+    "qiren_angle_scales",
+    "qiren_view",
+    "qiren_figure",
+    "qiren_explorer",
 ]
 
 #: The settings the explorers start from (and that the book's static figures show).
@@ -972,4 +978,120 @@ def qru_explorer() -> ipywidgets.interactive:
         n_layers=ipywidgets.IntSlider(value=QRU_DEFAULTS["n_layers"], min=1, max=4,
                                       description="layers L", continuous_update=False),
         epochs=ipywidgets.fixed(None),
+    )  # fmt: skip
+
+
+# --------------------------------------------------------------------------------------------
+# Chapter 3: QIREN's qubits (width) and re-uploads -> fit and spectrum
+
+#: The settings chapter 3's explorer starts from (one hybrid layer, then the linear output),
+#: and its target :math:`\sin x + \sin 3x + \sin 6x`.
+QIREN_DEFAULTS = {"width": 4, "n_reuploads": 3}
+QIREN_TARGET_FREQUENCIES = (1, 3, 6)
+
+
+def qiren_angle_scales(layer) -> Tensor:
+    r"""The factors :math:`c_j` with which the angles of a one-input hybrid layer (in
+    ``eval()`` mode) follow the input, :math:`a_j = c_j x + d_j`: the Linear weight times
+    BatchNorm's :math:`\gamma_j / \sqrt{\sigma_j^2 + \epsilon}` (its running statistics).
+
+    Every :math:`\langle Z\rangle` of the circuit is a trigonometric polynomial in the angles
+    with integer frequencies :math:`m_j \in \{-L, \dots, L\}`, so in :math:`x` its frequencies
+    are :math:`\sum_j m_j c_j`, the largest :math:`L \sum_j |c_j|`.
+
+    Example:
+        >>> from qlearn.models import QIRENLayer
+        >>> layer = QIRENLayer(1, 2, batchnorm=False, seed=0, dtype=torch.float64)
+        >>> torch.equal(qiren_angle_scales(layer), layer.linear.weight[:, 0].detach())
+        True
+    """
+    if layer.in_features != 1 or layer.linear is None:
+        raise ValueError("layer must be a QIRENLayer with one input and its Linear map.")
+    c = layer.linear.weight[:, 0].detach().clone()
+    if layer.norm is not None:
+        c = c * layer.norm.weight.detach() / torch.sqrt(layer.norm.running_var + layer.norm.eps)
+    return c
+
+
+def qiren_view(
+    width: int = QIREN_DEFAULTS["width"],
+    n_reuploads: int = QIREN_DEFAULTS["n_reuploads"],
+    frequencies: tuple[int, ...] = QIREN_TARGET_FREQUENCIES,
+    *,
+    epochs: int = 200,
+    lr: float = 0.03,
+    n_points: int = 128,
+    seed: int = 0,
+    degree: int = 16,
+) -> dict[str, Any]:
+    r"""Fit :func:`sine_target` with a one-hybrid-layer QIREN of ``width`` qubits and
+    ``n_reuploads`` re-uploads (``QIREN(1, 1, width, n_hidden_layers=0, n_reuploads)``, float64,
+    Adam, full batch) and return the fit, its spectrum and the angle scales.
+
+    Returns:
+        A dict: ``"x"``, ``"target"``, ``"k"``, ``"target_coeffs"``, ``"fit"``, ``"coeffs"``
+        (:math:`|c_k|` on the grid, :func:`qlearn.fourier.coefficients_from_samples`),
+        ``"loss"`` (MSE in eval mode), ``"n_parameters"``, ``"scales"``
+        (:func:`qiren_angle_scales`) and ``"max_frequency"`` :math:`L \sum_j |c_j|`.
+    """
+    from qlearn.models import QIREN
+
+    _check_int_range("width", width, 1, 8)
+    _check_int_range("n_reuploads", n_reuploads, 1, 6)
+    _check_int_range("epochs", epochs, 1, 100_000)
+    x, y = sine_target(frequencies, n_points)
+    model = QIREN(1, 1, width, 0, n_reuploads, seed=seed, dtype=torch.float64, device="cpu")
+    with _one_thread():
+        fit(model, x[:, None], y, epochs=epochs, lr=lr, seed=seed, progress=False)
+        model.calibrate(x[:, None])
+        model.eval()
+        with torch.no_grad():
+            pred = model(x[:, None])[:, 0]
+    scales = qiren_angle_scales(model.layers[0])
+    return {
+        "x": x,
+        "target": y,
+        "k": fourier.frequency_axis(degree),
+        "target_coeffs": fourier.coefficients_from_samples(y, degree=degree),
+        "fit": pred,
+        "coeffs": fourier.coefficients_from_samples(pred, degree=degree),
+        "loss": float(((pred - y) ** 2).mean()),
+        "n_parameters": model.n_parameters,
+        "scales": scales,
+        "max_frequency": float(n_reuploads * scales.abs().sum()),
+    }
+
+
+def qiren_figure(
+    width: int = QIREN_DEFAULTS["width"],
+    n_reuploads: int = QIREN_DEFAULTS["n_reuploads"],
+    epochs: int = 200,
+) -> plot.Figure:
+    """The fit (left) and the spectra (right) of :func:`qiren_view`."""
+    view = qiren_view(width, n_reuploads, epochs=epochs)
+    fig = plot.new_figure(10.0, 3.4)
+    left, right = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
+    label = f"QIREN (MSE {view['loss']:.1e})"
+    plot.series_fit(view["x"], {"target": view["target"], label: view["fit"]},
+                    title="fit on the 128 training points", ax=left)  # fmt: skip
+    plot.spectrum({"target": view["target_coeffs"], label: view["coeffs"]},
+                  title="spectrum of each curve", ax=right)  # fmt: skip
+    fig.suptitle(
+        f"QIREN: {width} qubit{'s' * (width > 1)}, {n_reuploads} re-upload"
+        f"{'s' * (n_reuploads > 1)}, {view['n_parameters']} parameters; highest frequency "
+        f"reachable L·Σ|c_j| = {view['max_frequency']:.1f}",
+        fontsize=11,
+    )
+    return fig
+
+
+def qiren_explorer() -> ipywidgets.interactive:
+    """Sliders for the width (qubits) and re-upload count of :func:`qiren_figure`."""
+    return ipywidgets.interactive(
+        qiren_figure,
+        width=ipywidgets.IntSlider(value=QIREN_DEFAULTS["width"], min=1, max=6,
+                                   description="qubits", continuous_update=False),
+        n_reuploads=ipywidgets.IntSlider(value=QIREN_DEFAULTS["n_reuploads"], min=1, max=4,
+                                         description="re-uploads L", continuous_update=False),
+        epochs=ipywidgets.fixed(200),
     )  # fmt: skip

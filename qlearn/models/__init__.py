@@ -57,3 +57,12 @@ from qlearn.models.qru import QRU, qru_circuit  # noqa: E402
 from qlearn.models.sequence import GRUNet, SmallCNN, forecast, unroll  # noqa: E402
 
 __all__ += ["QRU", "GRUNet", "SmallCNN", "forecast", "qru_circuit", "unroll"]
+
+from qlearn.models.qiren import (  # noqa: E402
+    QIREN,
+    QIRENLayer,
+    qiren_circuit,
+    qiren_parameter_count,
+)
+
+__all__ += ["QIREN", "QIRENLayer", "qiren_circuit", "qiren_parameter_count"]

@@ -28,3 +28,8 @@ __all__ = [
 from qlearn.sim import functional  # noqa: E402
 
 __all__ += ["functional"]
+
+# Imperfect hardware: finite shots and depolarizing noise for any compiled circuit.
+from qlearn.sim.noise import Noise, NoisyCircuit  # noqa: E402
+
+__all__ += ["Noise", "NoisyCircuit"]
