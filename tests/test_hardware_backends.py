@@ -166,10 +166,13 @@ def test_missing_extra_names_the_extra(monkeypatch, x):
     with pytest.raises(hw.MissingExtraError, match="qiskit-ibm-runtime") as err:
         hw.run(clf, x, "ibm:ibm_brisbane", shots=10, confirm=True)
     assert TOKEN not in str(err.value)
-    with pytest.raises(hw.MissingExtraError, match="amazon-braket-pennylane-plugin"):
+    with pytest.raises(hw.MissingExtraError, match=r"\[hardware\]' \(amazon-braket-pennylane"):
         monkeypatch.setenv("AWS_ACCESS_KEY_ID", "id")
         monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "key")
+        monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+        monkeypatch.delenv("AWS_PROFILE", raising=False)
         monkeypatch.setitem(sys.modules, "braket", None)
+        monkeypatch.setitem(sys.modules, "braket.pennylane_plugin", None)
         hw.run(clf, x, "braket:arn:aws:braket:::device/qpu/x", shots=10, confirm=True)
     assert issubclass(extras.MissingExtraError, ImportError)
 
@@ -224,6 +227,8 @@ def test_guard_refuses_without_confirmation_or_over_budget(monkeypatch, x):
 def test_braket_batches_one_task_per_input(monkeypatch, x):
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "id")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "key")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
     log: list = []
     target = hw.get_target("braket:arn:aws:braket:::device/quantum-simulator/amazon/sv1",
                            client_factory=lambda s: FakeClient(log),

@@ -2,16 +2,17 @@
 
 * :func:`run` — expectation values of a model on a target by name (``"sim"``,
   ``"pennylane:<device>"``, ``"emulator"``, ``"fake:manila"``, ``"fake"``, ``"ibm:<backend>"``,
-  ``"braket:<arn>"``), with shots, in as few jobs as the target allows; a traced
-  :class:`RunResult`.
+  ``"braket:local"``, ``"braket:<arn>"``), with shots, in as few jobs as the target allows; a
+  traced :class:`RunResult`.
 * :class:`NoiseModel` — depolarizing, amplitude-damping and readout noise for the emulator.
 * :func:`compile_report` — depth and gate counts after transpiling to a backend.
 * :func:`calibrate_readout`, :func:`zne` — readout-error mitigation and zero-noise extrapolation.
 * :func:`estimate`, :class:`Rates` — the cost and safety guard: real devices need
   ``confirm=True`` or a ``budget``; credentials only from environment variables.
 
-The fake backends (calibrated IBM snapshots, :data:`SNAPSHOTS`, and qiskit's generic one) and
-PennyLane's qiskit devices need the hardware extra (``pip install -e '.[hardware]'``).
+The fake backends (calibrated IBM snapshots, :data:`SNAPSHOTS`, and qiskit's generic one),
+PennyLane's qiskit devices and Amazon Braket (its local simulator and AWS devices, through
+``amazon-braket-pennylane-plugin``) need the hardware extra (``pip install -e '.[hardware]'``).
 """
 
 from qlearn.hardware.extras import MissingExtraError

@@ -42,7 +42,8 @@ Tensor = torch.Tensor
 F64 = torch.float64
 
 #: Packages whose versions every result records (those installed).
-PACKAGES = ("qlearn", "torch", "pennylane", "numpy", "qiskit", "qiskit-aer")
+PACKAGES = ("qlearn", "torch", "pennylane", "numpy", "qiskit", "qiskit-aer",
+            "amazon-braket-pennylane-plugin", "amazon-braket-sdk")  # fmt: skip
 
 
 def versions() -> dict[str, str]:

@@ -15,8 +15,12 @@ name                   what runs the circuit
 ``"fake"``,            qiskit's ``GenericBackendV2`` (5 qubits, or N) on a line, with error rates
 ``"fake:N"``           drawn from a seed (not a device's calibration), transpiled and run alike
 ``"ibm:BACKEND"``      a real IBM Quantum device (``qiskit-ibm-runtime``, ``QISKIT_IBM_TOKEN``)
-``"braket:ARN"``       an Amazon Braket device (``amazon-braket-pennylane-plugin``, AWS
-                       credentials)
+``"braket:local"``     Braket's local simulator (offline, free) through the PennyLane plugin's
+                       ``braket.local.qubit`` (also ``"pennylane:braket.local.qubit"``): the
+                       same translation and one task per circuit and input, as on AWS
+``"braket:ARN"``       an Amazon Braket device by its ARN through the plugin's
+                       ``braket.aws.qubit`` (hardware extra; AWS credentials from the
+                       environment)
 =====================  =====================================================================
 
 Every target takes a list of circuits (one per measurement setting), the weights and a batch of
@@ -30,20 +34,23 @@ Example:
     >>> get_target("nowhere")
     Traceback (most recent call last):
     ...
-    ValueError: target='nowhere' is unknown; use 'sim', 'pennylane:<device>', 'emulator', 'fake:<snapshot>' (a calibrated IBM device: armonk, athens, belem, bogota, casablanca, jakarta, lagos, lima, manila, nairobi, ourense, quito, rome, santiago, valencia, vigo, yorktown), 'fake', 'fake:<n_qubits>', 'ibm:<backend>' or 'braket:<device arn>'.
+    ValueError: target='nowhere' is unknown; use 'sim', 'pennylane:<device>', 'emulator', 'fake:<snapshot>' (a calibrated IBM device: armonk, athens, belem, bogota, casablanca, jakarta, lagos, lima, manila, nairobi, ourense, quito, rome, santiago, valencia, vigo, yorktown), 'fake', 'fake:<n_qubits>', 'ibm:<backend>', 'braket:local' or 'braket:<device arn>'.
 """  # noqa: E501
 
 from __future__ import annotations
 
 import copy
 import math
+import os
+import re
+import warnings
 from collections.abc import Callable, Sequence
 
 import torch
 
 from qlearn.hardware import qiskit_backend as qk
-from qlearn.hardware.extras import require
-from qlearn.hardware.guard import credential
+from qlearn.hardware.extras import require, require_braket
+from qlearn.hardware.guard import MissingCredentialsError, credential
 from qlearn.hardware.noise import NoiseModel
 from qlearn.sim import Circuit
 from qlearn.sim.measure import sample_indices
@@ -175,6 +182,11 @@ class PennyLaneTarget(Target):
     qiskit backend, e.g. ``backend=snapshot_backend("manila")``, transpiled to it and run with
     the runtime's Sampler) sends one Sampler job per circuit. The run's ``seed`` seeds their
     simulator (and ``qiskit.remote``'s transpiler).
+
+    The Amazon Braket plugin's devices (hardware extra), ``braket.local.qubit`` (Braket's local
+    simulator; exact with ``shots=None``) and ``braket.aws.qubit`` (``device_arn=...``), do not
+    broadcast either: every circuit and input is one Braket task. Braket's local simulator draws
+    its samples unseeded, so its shot results are not reproducible.
     """
 
     def __init__(self, device: str, noise: NoiseModel | None = None, **device_kwargs):
@@ -190,8 +202,13 @@ class PennyLaneTarget(Target):
             self.exact = False
             self.broadcasts = False
             self.circuits_per_job = 1 if device == "qiskit.remote" else None
+        elif device.startswith("braket."):
+            require_braket(f"the PennyLane device {device!r}")
+            self.exact = device == "braket.local.qubit"
+            self.broadcasts = False
+            self.circuits_per_job = 1
 
-    def _device(self, n_qubits: int, seed: int):
+    def _device(self, n_qubits: int, seed: int, shots: int | None = None):
         kwargs = dict(self.device_kwargs)
         if self.device_name.startswith(("default.", "lightning.")):
             kwargs.setdefault("seed", seed)
@@ -201,8 +218,12 @@ class PennyLaneTarget(Target):
         elif self.device_name == "qiskit.remote":
             kwargs.setdefault("simulator", {"seed_simulator": seed})
             kwargs.setdefault("seed_transpiler", seed)
+        elif self.device_name == "braket.aws.qubit":
+            kwargs.setdefault("shots", shots)  # its default is 1000 (QPU) or 0 (simulator)
         try:
-            return self._qml.device(self.device_name, wires=n_qubits, **kwargs)
+            with warnings.catch_warnings():  # the plugin's legacy device sets shots on itself
+                warnings.filterwarnings("ignore", "Setting shots on device is deprecated")
+                return self._qml.device(self.device_name, wires=n_qubits, **kwargs)
         except Exception as err:  # PennyLane raises DeviceError for unknown names
             raise ValueError(
                 f"PennyLane could not create device {self.device_name!r} ({err}); check the name "
@@ -219,7 +240,10 @@ class PennyLaneTarget(Target):
             if self.noise is not None and not self.noise.is_noiseless:
                 ops = self.noise.apply(ops, range(n))
             tapes.append(qml.tape.QuantumScript(ops, [qml.probs(wires=range(n))], shots=shots))
-        results = qml.execute(tapes, self._device(n, seed))
+        device = self._device(n, seed, shots)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "Setting shots on device is deprecated")
+            results = qml.execute(tapes, device)
         out = []
         for r in results:
             p = torch.as_tensor(r, dtype=F64)
@@ -377,8 +401,13 @@ class RealDeviceTarget(Target):
         self.client_factory = client_factory
         self.rates = rates
 
+    def credentials(self) -> dict[str, str]:
+        """The secrets of :attr:`env`, from the environment only (a clear error if one is
+        missing)."""
+        return {name: credential(name, self.purpose) for name in self.env}
+
     def _client(self):
-        secrets = {name: credential(name, self.purpose) for name in self.env}
+        secrets = self.credentials()
         factory = self.client_factory or self._default_client
         return factory(secrets)
 
@@ -451,8 +480,32 @@ class IBMClient:
         return out
 
 
+class BraketLocalTarget(PennyLaneTarget):
+    """Braket's local simulator through the plugin's ``braket.local.qubit``: offline and free.
+
+    The circuits go through the same translation (PennyLane to a Braket circuit) and the same
+    task batches as on an AWS device, one task per circuit and input, so :meth:`plan` counts
+    what ``"braket:<arn>"`` would submit. Exact with ``shots=None``; its samples are unseeded.
+    """
+
+    def __init__(self, **device_kwargs):
+        super().__init__("braket.local.qubit", **device_kwargs)
+        self.name = "braket:local"
+
+
+#: the region inside a Braket device ARN (``arn:aws:braket:us-east-1::device/qpu/...``)
+ARN_REGION = re.compile(r"^arn:aws:braket:([a-z0-9-]+):")
+
+
 class BraketTarget(RealDeviceTarget):
-    """An Amazon Braket device through its PennyLane plugin: one task per circuit and input."""
+    """An Amazon Braket device (by ARN) through the PennyLane plugin's ``braket.aws.qubit``.
+
+    Every circuit and input is one Braket task (the plugin does not broadcast), all submitted as
+    one task batch. Credentials come from the environment only: ``AWS_ACCESS_KEY_ID`` and
+    ``AWS_SECRET_ACCESS_KEY`` (and ``AWS_SESSION_TOKEN`` for temporary keys), or ``AWS_PROFILE``
+    naming a profile of the AWS configuration files; the region is the ARN's (QPUs), else
+    ``AWS_DEFAULT_REGION`` (on-demand simulators such as SV1 have none in their ARN).
+    """
 
     env = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
     purpose = "Amazon Braket"
@@ -463,10 +516,41 @@ class BraketTarget(RealDeviceTarget):
         super().__init__(device_arn, client_factory, rates)
         self.name = f"braket:{device_arn}"
 
+    def credentials(self) -> dict[str, str]:
+        """``AWS_PROFILE`` or the access keys, and the region (the ARN's or
+        ``AWS_DEFAULT_REGION``; with a profile, optional: the profile may name one)."""
+        profile = os.environ.get("AWS_PROFILE", "").strip()
+        try:
+            secrets = {"AWS_PROFILE": profile} if profile else super().credentials()
+            token = os.environ.get("AWS_SESSION_TOKEN", "").strip()
+            if token and not profile:
+                secrets["AWS_SESSION_TOKEN"] = token
+            match = ARN_REGION.match(self.device)
+            if match:
+                secrets["AWS_DEFAULT_REGION"] = match.group(1)
+            elif not profile or os.environ.get("AWS_DEFAULT_REGION", "").strip():
+                secrets["AWS_DEFAULT_REGION"] = credential("AWS_DEFAULT_REGION", self.purpose)
+        except MissingCredentialsError as err:
+            raise MissingCredentialsError(
+                f"{err} Amazon Braket takes AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and "
+                "AWS_SESSION_TOKEN for temporary keys), or AWS_PROFILE naming a profile, and "
+                "AWS_DEFAULT_REGION unless the device ARN names a region."
+            ) from None
+        return secrets
+
     def _default_client(self, secrets: dict):
-        # boto3 reads the AWS variables itself; the plugin device submits one task per circuit
-        require("braket.pennylane_plugin", "submitting to Amazon Braket")
-        return PennyLaneTarget("braket.aws.qubit", device_arn=self.device)
+        require_braket("submitting to Amazon Braket")
+        boto3 = require("boto3", "submitting to Amazon Braket")
+        aws = require("braket.aws", "submitting to Amazon Braket")
+        session = boto3.Session(
+            aws_access_key_id=secrets.get("AWS_ACCESS_KEY_ID"),
+            aws_secret_access_key=secrets.get("AWS_SECRET_ACCESS_KEY"),
+            aws_session_token=secrets.get("AWS_SESSION_TOKEN"),
+            profile_name=secrets.get("AWS_PROFILE"),
+            region_name=secrets.get("AWS_DEFAULT_REGION"),
+        )  # fmt: skip
+        return PennyLaneTarget("braket.aws.qubit", device_arn=self.device, parallel=True,
+                               aws_session=aws.AwsSession(boto_session=session))  # fmt: skip
 
 
 def get_target(target: str | Target, noise: NoiseModel | None = None, **options) -> Target:
@@ -501,16 +585,19 @@ def get_target(target: str | Target, noise: NoiseModel | None = None, **options)
         return FakeBackendTarget(n_qubits=int(arg) if arg else 5, **options)
     if kind == "ibm" and arg:
         return IBMTarget(arg, **options)
+    if target == "braket:local":
+        return BraketLocalTarget(**options)
     if kind == "braket" and arg:
         return BraketTarget(arg, **options)
     raise ValueError(
         f"target={target!r} is unknown; use 'sim', 'pennylane:<device>', 'emulator', "
         f"'fake:<snapshot>' (a calibrated IBM device: {', '.join(qk.SNAPSHOTS)}), 'fake', "
-        "'fake:<n_qubits>', 'ibm:<backend>' or 'braket:<device arn>'."
+        "'fake:<n_qubits>', 'ibm:<backend>', 'braket:local' or 'braket:<device arn>'."
     )
 
 
 __all__ = [
-    "BraketTarget", "EmulatorTarget", "FakeBackendTarget", "IBMTarget", "PennyLaneTarget",
-    "RealDeviceTarget", "SimTarget", "Target", "check_shots", "frequencies", "get_target",
+    "BraketLocalTarget", "BraketTarget", "EmulatorTarget", "FakeBackendTarget", "IBMTarget",
+    "PennyLaneTarget", "RealDeviceTarget", "SimTarget", "Target", "check_shots", "frequencies",
+    "get_target",
 ]  # fmt: skip
