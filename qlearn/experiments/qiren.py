@@ -225,6 +225,19 @@ def _mse(pred: Tensor, y: Tensor) -> float:
     return float(((pred.double() - y.double()) ** 2).mean())
 
 
+def _audio_row(
+    name: str, seed: int, model: nn.Module, pred: Tensor, y: Tensor, *, bands: bool = True, **extra
+) -> dict[str, Any]:
+    """A run row of the audio signal: ``mse``, ``psnr`` (peak 2), ``extra``, and (``bands``)
+    the :func:`band_errors` as ``band_low/mid/high``."""
+    mse = _mse(pred, y)
+    row = {"task": "audio", "model": name, "seed": seed, "n_parameters": n_parameters(model),
+           "mse": mse, "psnr": psnr(mse, 2.0), **extra}  # fmt: skip
+    if bands:
+        row.update({f"band_{k}": v for k, v in band_errors(pred, y).items()})
+    return row
+
+
 def amplitude_spectrum(y: Tensor | np.ndarray, span: float = 2.0) -> tuple[np.ndarray, np.ndarray]:
     r"""Frequencies (cycles per unit) and amplitudes :math:`|\hat y_k| / N` of a sampled signal
     (``numpy.fft.rfft`` of :math:`N` equispaced samples over an interval of length ``span``).
@@ -326,16 +339,7 @@ def run_signal(
         for name, model in matched_models(models, 1, s, seed=seed).items():
             _train(model, x, y32, s, seed, name)
             pred = _predict(model, x)
-            mse = _mse(pred, y)
-            row = {
-                "task": "audio",
-                "model": name,
-                "seed": seed,
-                "n_parameters": n_parameters(model),
-                "mse": mse,
-                "psnr": psnr(mse, 2.0),
-            }
-            row.update({f"band_{k}": v for k, v in band_errors(pred, y).items()})
+            row = _audio_row(name, seed, model, pred, y)
             if seed == seeds[0]:
                 row["prediction"] = _rounded(pred)
             runs.append(row)  # fmt: skip
@@ -459,18 +463,7 @@ def run_ablation(
             pred = _predict(model, x)
             with torch.no_grad():
                 angles = model.layers[0].angles(x)
-            mse = _mse(pred, y)
-            row = {
-                "task": "audio",
-                "model": name,
-                "seed": seed,
-                "n_parameters": n_parameters(model),
-                "mse": mse,
-                "psnr": psnr(mse, 2.0),
-                "angle_std": float(angles.std()),
-            }
-            row.update({f"band_{k}": v for k, v in band_errors(pred, y).items()})
-            runs.append(row)  # fmt: skip
+            runs.append(_audio_row(name, seed, model, pred, y, angle_std=float(angles.std())))
     return common.result("ablation", label, s, seeds, runs, start)
 
 
@@ -503,11 +496,7 @@ def run_noise(
             opts = NOISE_SETTINGS[key]
             traj = s["trajectories"] if opts.get("depolarizing") else 1
             model.set_noise(Noise(seed=seed, trajectories=traj, **opts) if opts else None)
-            pred = _predict(model, x)
-            mse = _mse(pred, y)
-            runs.append({"task": "audio", "model": key, "seed": seed,
-                         "n_parameters": n_parameters(model), "mse": mse,
-                         "psnr": psnr(mse, 2.0)})  # fmt: skip
+            runs.append(_audio_row(key, seed, model, _predict(model, x), y, bands=False))
         model.set_noise(None)
     return common.result("noise", label, s, seeds, runs, start)
 
