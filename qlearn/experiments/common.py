@@ -35,6 +35,8 @@ import qlearn
 
 __all__ = [
     "Result",
+    "as_result",
+    "base_sizes",
     "load_json",
     "load_result",
     "parser",
@@ -86,6 +88,12 @@ class Result:
         return [{k: s[k] for k in keys if k in s} for s in self.summary]
 
 
+def as_result(r: Result | Mapping[str, Any]) -> Result:
+    """``r`` itself if it is a :class:`Result`, else :meth:`Result.from_dict` of it (a stored
+    JSON dict)."""
+    return r if isinstance(r, Result) else Result.from_dict(r)
+
+
 def versions() -> dict[str, str]:
     """Versions of what produced the numbers."""
     return {
@@ -112,6 +120,22 @@ def seeds(values: Iterable[int]) -> list[int]:
     if not out or any(isinstance(s, bool) or not isinstance(s, int) for s in out):
         raise ValueError(f"seeds={values!r} must be a non-empty list of integers.")
     return out
+
+
+def base_sizes(sizes: Mapping[str, Mapping[str, Mapping[str, Any]]], name: str, size: str
+               ) -> dict[str, Any]:  # fmt: skip
+    """A copy of ``sizes[name][size]`` (a module's ``SIZES``), ``size`` checked to be
+    ``"fast"`` or ``"full"``.
+
+    Example:
+        >>> base_sizes({"a": {"fast": {"epochs": 2}, "full": {"epochs": 9}}}, "a", "full")
+        {'epochs': 9}
+    """
+    if size not in ("fast", "full"):
+        raise ValueError(
+            f"size={size!r} must be 'fast' or 'full' (override single sizes by keyword)."
+        )
+    return dict(sizes[name][size])
 
 
 def summarise(runs: Sequence[Mapping[str, Any]], *, std: bool = False) -> list[dict[str, Any]]:

@@ -58,7 +58,7 @@ import torch
 
 from qlearn import data
 from qlearn.experiments import common
-from qlearn.experiments.common import Result
+from qlearn.experiments.common import Result, as_result
 from qlearn.models.natural import NaturalQuantizedMLP
 from qlearn.train import fit
 
@@ -135,11 +135,7 @@ class MnistMissing(FileNotFoundError):
 
 
 def _settings(name: str, size: str, overrides: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
-    if size not in ("fast", "full"):
-        raise ValueError(
-            f"size={size!r} must be 'fast' or 'full' (override single sizes by keyword)."
-        )
-    base = dict(SIZES[name][size])
+    base = common.base_sizes(SIZES, name, size)
     unknown = set(overrides) - set(base) - {"lr"}
     if unknown:
         raise ValueError(
@@ -386,7 +382,7 @@ def sweep(
         >>> sweep(Result("quantumness", "fast", {}, [0, 1], runs=rows), "a")["t"][1]
         [0.30000000000000004, 0.1]
     """
-    res = _as_result(result)
+    res = as_result(result)
     out = {}
     for task in dict.fromkeys(r["task"] for r in res.runs):
         rows = [r for r in res.runs if r["task"] == task]
@@ -398,10 +394,6 @@ def sweep(
             [statistics.stdev(g) if len(g) > 1 else 0.0 for g in groups],
         )
     return out
-
-
-def _as_result(r: Result | Mapping[str, Any]) -> Result:
-    return r if isinstance(r, Result) else Result.from_dict(r)
 
 
 def best_quantum(result: Result | Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -420,7 +412,7 @@ def best_quantum(result: Result | Mapping[str, Any]) -> list[dict[str, Any]]:
         >>> b["setting"], b["best"], round(b["gain_mean"], 3), b["seeds_better"]
         ('a', 1.0, 0.1, 2)
     """
-    res = _as_result(result)
+    res = as_result(result)
     key = "g" if res.name == "transition" else "a"
     out = []
     for task in dict.fromkeys(r["task"] for r in res.runs):
@@ -474,7 +466,7 @@ def observations(results: Iterable[Result | Mapping[str, Any]]) -> list[str]:
     favours the quantum side slightly (a selection effect the sentence names).
     """
     lines = []
-    for res in map(_as_result, results):
+    for res in map(as_result, results):
         n = len(res.seeds)
         if res.name in ("quantumness", "mnist"):
             lines += [_advantage(res.name, res.size, n, b) for b in best_quantum(res)]

@@ -67,7 +67,7 @@ from torch import nn
 
 from qlearn import data
 from qlearn.experiments import common
-from qlearn.experiments.common import Result, summarise
+from qlearn.experiments.common import Result, as_result, summarise
 from qlearn.experiments.qrun import BASELINES, psnr
 from qlearn.models import QIREN, match_parameters
 from qlearn.models.base import n_parameters
@@ -153,11 +153,7 @@ BANDS = {"low": (0.0, 10.0), "mid": (10.0, 30.0), "high": (30.0, math.inf)}
 
 
 def _settings(name: str, size: str, overrides: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
-    if size not in ("fast", "full"):
-        raise ValueError(
-            f"size={size!r} must be 'fast' or 'full' (override single sizes by keyword)."
-        )
-    base = dict(SIZES[name][size])
+    base = common.base_sizes(SIZES, name, size)
     unknown = set(overrides) - set(base)
     if unknown:
         raise ValueError(f"{name}: unknown size argument(s) {sorted(unknown)}; known: "
@@ -516,7 +512,7 @@ def summary_lines(result: Result | Mapping[str, Any], metric: str) -> list[str]:
         >>> summary_lines(r, "mse")
         ['audio    mlp              9 params  mse 0.3 [0.2, 0.4]']
     """
-    res = result if isinstance(result, Result) else Result.from_dict(result)
+    res = as_result(result)
     lines = []
     for row in res.summary:
         if f"{metric}_mean" not in row:
@@ -533,7 +529,7 @@ def signal_figure(result: Result | Mapping[str, Any], zoom: tuple[float, float] 
     spectra of the target and every model (right, log scale)."""
     from qlearn import plot
 
-    res = result if isinstance(result, Result) else Result.from_dict(result)
+    res = as_result(result)
     preds = {r["model"]: np.array(r["prediction"]) for r in res.runs if "prediction" in r}
     t = np.linspace(-1, 1, len(preds["target"]))
     keep = (t >= zoom[0]) & (t <= zoom[1])
@@ -562,7 +558,7 @@ def image_figure(result: Result | Mapping[str, Any], task: str = "camera"):
     the training size, bicubic interpolation and every model, with error maps."""
     from qlearn import plot
 
-    res = result if isinstance(result, Result) else Result.from_dict(result)
+    res = as_result(result)
     rows = res.rows(task)
     if not rows:
         raise ValueError(f"task={task!r} is not in the result; use one of "
@@ -607,7 +603,7 @@ def headline(results: Iterable[Result | Mapping[str, Any]]) -> list[dict[str, An
     """
     rows = []
     for res in results:
-        res = res if isinstance(res, Result) else Result.from_dict(res)
+        res = as_result(res)
         for metric in HEADLINE_METRICS.get(res.name, ()):
             for task in dict.fromkeys(r["task"] for r in res.runs):
                 per_model: dict[str, dict[int, dict]] = {}
@@ -689,7 +685,7 @@ def merge_results(results: Sequence[Result | Mapping[str, Any]]) -> Result:
         >>> m.seeds, len(m.runs), m.summary[0]["n_seeds"]
         ([0, 1], 8, 2)
     """
-    parts = [r if isinstance(r, Result) else Result.from_dict(r) for r in results]
+    parts = [as_result(r) for r in results]
     if not parts or len({p.name for p in parts}) != 1:
         raise ValueError(f"results must be parts of one experiment, got "
                          f"{[p.name for p in parts]}.")  # fmt: skip

@@ -57,7 +57,7 @@ from torch import nn
 
 from qlearn import data
 from qlearn.experiments import common
-from qlearn.experiments.common import Result
+from qlearn.experiments.common import Result, as_result
 from qlearn.models import MLP, QRU, GRUNet, SmallCNN, forecast
 from qlearn.models.base import n_parameters
 from qlearn.train import fit
@@ -122,11 +122,7 @@ F32 = torch.float32
 
 
 def _settings(name: str, size: str, overrides: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
-    if size not in ("fast", "full"):
-        raise ValueError(
-            f"size={size!r} must be 'fast' or 'full' (override single sizes by keyword)."
-        )
-    base = dict(SIZES[name][size])
+    base = common.base_sizes(SIZES, name, size)
     unknown = set(overrides) - set(base)
     if unknown:
         raise ValueError(
@@ -442,7 +438,7 @@ def observations(results: Iterable[Result | Mapping[str, Any]]) -> list[str]:
     """
     lines = []
     for res in results:
-        res = res if isinstance(res, Result) else Result.from_dict(res)
+        res = as_result(res)
         n = len(res.seeds)
         head = f"{res.name} ({res.size}, {n} seed{'s' if n != 1 else ''}): "
         params = {r["model"]: r["n_parameters"] for r in res.runs}

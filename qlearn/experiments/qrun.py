@@ -78,7 +78,7 @@ from torch import nn
 
 from qlearn import data
 from qlearn.experiments import common
-from qlearn.experiments.common import Result
+from qlearn.experiments.common import Result, as_result
 from qlearn.models import DRQC, FAN, FFN, MLP, QRUN, SIREN, match_parameters, replace_linear
 from qlearn.models.base import n_parameters
 from qlearn.train import fit
@@ -152,11 +152,7 @@ F32 = torch.float32
 
 
 def _settings(name: str, size: str, overrides: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
-    if size not in ("fast", "full"):
-        raise ValueError(
-            f"size={size!r} must be 'fast' or 'full' (override single sizes by keyword)."
-        )
-    base = dict(SIZES[name][size])
+    base = common.base_sizes(SIZES, name, size)
     unknown = set(overrides) - set(base) - {"lr", "qrun"}
     if unknown:
         raise ValueError(
@@ -642,7 +638,7 @@ def headline(results: Iterable[Result | Mapping[str, Any]]) -> list[dict[str, An
     """
     rows = []
     for res in results:
-        res = res if isinstance(res, Result) else Result.from_dict(res)
+        res = as_result(res)
         metric = HEADLINE_METRIC.get(res.name)
         if metric is None:
             continue
@@ -707,7 +703,7 @@ def observations(results: Iterable[Result | Mapping[str, Any]]) -> list[str]:
         better than Q-RUN: fan (test_mse 0.05 vs 0.1).
     """
     lines = []
-    results = [r if isinstance(r, Result) else Result.from_dict(r) for r in results]
+    results = [as_result(r) for r in results]
     by_task = {(h["experiment"], h["task"]): h for h in headline(results)}
     for res in results:
         metric = HEADLINE_METRIC.get(res.name)
