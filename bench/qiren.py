@@ -18,12 +18,10 @@ One epoch is a forward pass, the MSE, a backward pass and an Adam step. The twin
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import time
 
 import torch
-from _common import cpu_name
+from _common import add_common_arguments, machine, parse, write_json
 
 from qlearn import data
 from qlearn.models import QIREN
@@ -51,16 +49,12 @@ def epoch_seconds(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor) -> f
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3, help="timed epochs (best is kept)")
-    parser.add_argument("--dtype", default="float32", choices=["float32", "float64"])
-    parser.add_argument("--threads", type=int, default=None, help="torch threads (default: all)")
-    parser.add_argument("--json", default=None, help="also write the results to this file")
-    args = parser.parse_args()
-    if args.threads:
-        torch.set_num_threads(args.threads)
+    add_common_arguments(parser)
+    args = parse(parser)
     dtype = getattr(torch, args.dtype)
     print(
-        f"{cpu_name()} ({os.cpu_count()} cores, {torch.get_num_threads()} threads), torch "
-        f"{torch.__version__}; QIREN width 8, 2 hidden layers, L = K = 2, {args.dtype}"
+        f"{machine()}, torch {torch.__version__}; QIREN width 8, 2 hidden layers, L = K = 2, "
+        f"{args.dtype}"
     )
     print(f"{'workload':22s} {'params':>7s} {'ours s':>9s} {'PennyLane s':>12s} {'ratio':>7s}")
     rows = []
@@ -79,9 +73,7 @@ def main() -> None:
             f"{ratio:6.1f}x"
         )
         rows.append(dict(workload=name, parameters=ours.n_parameters, **best, ratio=ratio))
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump(dict(args=vars(args), results=rows), f, indent=2)
+    write_json(args, rows)
 
 
 if __name__ == "__main__":

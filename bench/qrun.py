@@ -19,13 +19,11 @@ It prints the best time per step of several repeats (the models take turns), the
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import time
 from functools import partial
 
 import torch
-from _common import cpu_name
+from _common import add_common_arguments, machine, parse, write_json
 from torch import nn
 
 from qlearn.models import MLP, QRUNLayer, match_parameters, n_parameters
@@ -87,18 +85,10 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=10, help="steps per timed repeat")
     parser.add_argument("--repeats", type=int, default=5, help="timed repeats (best is kept)")
     parser.add_argument("--device", default="cpu")
-    parser.add_argument("--dtype", default="float32", choices=["float32", "float64"])
-    parser.add_argument("--threads", type=int, default=None, help="torch threads (default: all)")
-    parser.add_argument("--json", default=None, help="also write the results to this file")
-    args = parser.parse_args()
-    if args.threads:
-        torch.set_num_threads(args.threads)
+    add_common_arguments(parser)
+    args = parse(parser)
     device, dtype = torch.device(args.device), getattr(torch, args.dtype)
-    where = (
-        torch.cuda.get_device_name(device)
-        if device.type == "cuda"
-        else f"{cpu_name()} ({os.cpu_count()} cores, {torch.get_num_threads()} threads)"
-    )
+    where = torch.cuda.get_device_name(device) if device.type == "cuda" else machine()
     print(
         f"{where}, torch {torch.__version__}; width {args.width}, batch {args.batch}, "
         f"n_reuploads {args.n_reuploads}, {args.dtype}, forward + backward"
@@ -114,13 +104,10 @@ def main() -> None:
             f"{name:18s} {params[name]:9d} {1e3 * t:9.3f} {args.batch / t:11.3g} "
             f"{t / times['linear']:9.2f}x {t / times['mlp (matched)']:7.2f}x"
         )
-    if args.json:
-        rows = [
-            dict(model=k, parameters=params[k], seconds_per_step=v, device=str(device))
-            for k, v in times.items()
-        ]
-        with open(args.json, "w") as f:
-            json.dump(dict(args=vars(args), results=rows), f, indent=2)
+    write_json(args, [
+        dict(model=k, parameters=params[k], seconds_per_step=v, device=str(device))
+        for k, v in times.items()
+    ])  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ import os
 import warnings
 
 import torch
-from _common import cpu_name
+from _common import add_common_arguments, cpu_name, parse
 
 from qlearn.sim.benchmark import BACKENDS, losses, time_step
 
@@ -44,12 +44,9 @@ def main() -> None:
     parser.add_argument("--sizes", default="4x4,8x8", help="n_qubits x n_layers, comma separated")
     parser.add_argument("--batch", type=int, default=1024)
     parser.add_argument("--repeats", type=int, default=5, help="timed repeats (best is kept)")
-    parser.add_argument("--threads", type=int, default=None, help="torch threads (default: all)")
-    parser.add_argument("--json", default=None, help="also write the results to this file")
-    args = parser.parse_args()
+    add_common_arguments(parser, dtype=False)
+    args = parse(parser)
     warnings.filterwarnings("ignore")
-    if args.threads:
-        torch.set_num_threads(args.threads)
     print(
         f"CPU: {cpu_name()} ({os.cpu_count()} cores), torch {torch.__version__}, "
         f"{torch.get_num_threads()} threads; batch {args.batch}, float64, forward + backward"

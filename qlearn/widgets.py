@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from functools import partial
 from typing import Any
 
@@ -415,6 +415,34 @@ def sine_target(
     return x, sum(torch.sin(k * x) for k in ks)
 
 
+def _sine_fit_target(frequencies: tuple[int, ...], n_points: int, degree: int) -> dict[str, Any]:
+    """:func:`sine_target` and its spectrum: ``"x"``, ``"target"``, ``"k"``,
+    ``"target_coeffs"`` (the start of :func:`qrun_view`'s and :func:`qiren_view`'s dicts)."""
+    x, y = sine_target(frequencies, n_points)
+    return {
+        "x": x,
+        "target": y,
+        "k": fourier.frequency_axis(degree),
+        "target_coeffs": fourier.coefficients_from_samples(y, degree=degree),
+    }
+
+
+def _fit_spectrum_figure(
+    view: Mapping[str, Any], curves: Mapping[str, Mapping[str, Tensor]], title: str
+) -> plot.Figure:
+    """The target of ``view`` (:func:`_sine_fit_target`) and ``curves`` (label -> ``"fit"``,
+    ``"coeffs"``): fits (left) and spectra (right), ``title`` above."""
+    fig = plot.new_figure(10.0, 3.4)
+    left, right = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
+    fits = {"target": view["target"]} | {label: c["fit"] for label, c in curves.items()}
+    plot.series_fit(view["x"], fits, title=f"fit on the {len(view['x'])} training points",
+                    ax=left)  # fmt: skip
+    coeffs = {"target": view["target_coeffs"]} | {label: c["coeffs"] for label, c in curves.items()}
+    plot.spectrum(coeffs, title="spectrum of each curve", ax=right)
+    fig.suptitle(title, fontsize=11)
+    return fig
+
+
 def relative_frequency_errors(prediction: Tensor, target: Tensor, ks: Sequence[int]) -> Tensor:
     r""":math:`\Delta_k = |\hat p_k - \hat g_k| / |\hat g_k|` for each ``k`` in ``ks``: how much
     of the target's frequency-:math:`k` component the prediction still misses (Rahaman et al.
@@ -536,13 +564,8 @@ def qrun_view(
         (:math:`\sum_i m_i s_i`, :math:`m_i \in \{-1,0,1\}`, at the initial scales) and per model
         name ``{"fit", "coeffs", "loss", "n_parameters"}``.
     """
-    x, y = sine_target(frequencies, n_points)
-    out: dict[str, Any] = {
-        "x": x,
-        "target": y,
-        "k": fourier.frequency_axis(degree),
-        "target_coeffs": fourier.coefficients_from_samples(y, degree=degree),
-    }
+    out = _sine_fit_target(frequencies, n_points, degree)
+    x, y = out["x"], out["target"]
     for name, model in matched_pair(n_reuploads, width, seed=seed).items():
         if name == "Q-RUN":
             out["unit_frequencies"] = model.net[0].frequencies()
@@ -566,19 +589,13 @@ def qrun_figure(
 ) -> plot.Figure:
     """The fits (left) and their spectra (right) of :func:`qrun_view`."""
     view = qrun_view(n_reuploads, width, epochs=epochs)
-    fig = plot.new_figure(10.0, 3.4)
-    left, right = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
-    labels = {name: f"{name} (MSE {view[name]['loss']:.1e})" for name in ("Q-RUN", "MLP")}
-    fits = {"target": view["target"]} | {labels[n]: view[n]["fit"] for n in labels}
-    plot.series_fit(view["x"], fits, title="fit on the 128 training points", ax=left)
-    plot.spectrum({"target": view["target_coeffs"]} | {n: view[n]["coeffs"] for n in labels},
-                  title="spectrum of each curve", ax=right)  # fmt: skip
-    fig.suptitle(
+    curves = {f"{name} (MSE {view[name]['loss']:.1e})": view[name] for name in ("Q-RUN", "MLP")}
+    return _fit_spectrum_figure(
+        view,
+        curves,
         f"Q-RUN: {n_reuploads} re-upload{'s' * (n_reuploads > 1)}, width {width}, "
         f"{view['Q-RUN']['n_parameters']} parameters; MLP {view['MLP']['n_parameters']}",
-        fontsize=11,
     )
-    return fig
 
 
 def qrun_explorer() -> ipywidgets.interactive:
@@ -1039,7 +1056,8 @@ def qiren_view(
     _check_int_range("width", width, 1, 8)
     _check_int_range("n_reuploads", n_reuploads, 1, 6)
     _check_int_range("epochs", epochs, 1, 100_000)
-    x, y = sine_target(frequencies, n_points)
+    out = _sine_fit_target(frequencies, n_points, degree)
+    x, y = out["x"], out["target"]
     model = QIREN(1, 1, width, 0, n_reuploads, seed=seed, dtype=torch.float64, device="cpu")
     with _one_thread():
         fit(model, x[:, None], y, epochs=epochs, lr=lr, seed=seed, progress=False)
@@ -1048,11 +1066,7 @@ def qiren_view(
         with torch.no_grad():
             pred = model(x[:, None])[:, 0]
     scales = qiren_angle_scales(model.layers[0])
-    return {
-        "x": x,
-        "target": y,
-        "k": fourier.frequency_axis(degree),
-        "target_coeffs": fourier.coefficients_from_samples(y, degree=degree),
+    return out | {
         "fit": pred,
         "coeffs": fourier.coefficients_from_samples(pred, degree=degree),
         "loss": float(((pred - y) ** 2).mean()),
@@ -1069,20 +1083,13 @@ def qiren_figure(
 ) -> plot.Figure:
     """The fit (left) and the spectra (right) of :func:`qiren_view`."""
     view = qiren_view(width, n_reuploads, epochs=epochs)
-    fig = plot.new_figure(10.0, 3.4)
-    left, right = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
-    label = f"QIREN (MSE {view['loss']:.1e})"
-    plot.series_fit(view["x"], {"target": view["target"], label: view["fit"]},
-                    title="fit on the 128 training points", ax=left)  # fmt: skip
-    plot.spectrum({"target": view["target_coeffs"], label: view["coeffs"]},
-                  title="spectrum of each curve", ax=right)  # fmt: skip
-    fig.suptitle(
+    return _fit_spectrum_figure(
+        view,
+        {f"QIREN (MSE {view['loss']:.1e})": view},
         f"QIREN: {width} qubit{'s' * (width > 1)}, {n_reuploads} re-upload"
         f"{'s' * (n_reuploads > 1)}, {view['n_parameters']} parameters; highest frequency "
         f"reachable L·Σ|c_j| = {view['max_frequency']:.1f}",
-        fontsize=11,
     )
-    return fig
 
 
 def qiren_explorer() -> ipywidgets.interactive:

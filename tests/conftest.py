@@ -1,5 +1,6 @@
 """Shared fixtures for the simulator tests: PennyLane reference runs, result comparison,
-gradient comparison and a memory-limit fixture that always restores the default."""
+gradient comparison, a memory-limit fixture that always restores the default, and
+``one_thread`` for tests of tiny circuits."""
 
 from __future__ import annotations
 
@@ -100,6 +101,16 @@ def check_parity(pl_execute):
         return ours, ref
 
     return check
+
+
+@pytest.fixture
+def one_thread():
+    """Tiny circuits: one torch thread (extra threads only cost synchronisation on a busy CPU);
+    the thread count is restored afterwards. Use with ``pytest.mark.usefixtures``."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
 
 
 @pytest.fixture

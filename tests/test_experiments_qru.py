@@ -14,13 +14,8 @@ from qlearn.experiments import qru as E
 TINY_CV = dict(seeds=[0], epochs=1, n_samples=40, folds=2)
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Tiny circuits: one torch thread (extra threads only cost synchronisation on a busy CPU)."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+# Tiny circuits: one torch thread (conftest's ``one_thread``) for every test here.
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def test_doctests():

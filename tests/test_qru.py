@@ -20,13 +20,8 @@ F64 = dict(dtype=torch.float64, device="cpu")
 SHAPES = {"oscillation": (2, 4, 1), "wdbc": (3, 3, 1), "mnist": (2, 3, 8)}
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Tiny circuits: one torch thread (extra threads only cost synchronisation on a busy CPU)."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+# Tiny circuits: one torch thread (conftest's ``one_thread``) for every test here.
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 @pytest.mark.parametrize("module", [qru_module, sequence_module])

@@ -10,4 +10,6 @@ The same function runs in a chapter (small, live), in a test (tiny) and from the
 * :mod:`qlearn.experiments.natural` — chapter 6: natural quantization (arXiv 2503.15482),
   validation error against quantumness and the weak-measurement transition
   (``python -m qlearn.experiments.natural <experiment|all> [--full] [--mnist DIR]``).
+* :mod:`qlearn.experiments.common` — what they share: the ``Result`` record, seeds, summaries,
+  loading stored results and the command line.
 """

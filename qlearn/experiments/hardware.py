@@ -46,6 +46,7 @@ from typing import Any
 import torch
 
 from qlearn import hardware as hw
+from qlearn.experiments import common
 from qlearn.experiments.reuploading import train_classifier
 from qlearn.hardware.run import versions
 from qlearn.models import ReuploadingClassifier
@@ -85,13 +86,6 @@ def _size(size: str, overrides: Mapping[str, Any]) -> dict[str, Any]:
         raise ValueError(f"unknown size argument(s) {sorted(unknown)}; known: {sorted(s)}.")
     s.update({k: v for k, v in overrides.items() if v is not None})
     return s
-
-
-def _seeds(seeds: Sequence[int]) -> list[int]:
-    out = list(seeds)
-    if not out or any(isinstance(v, bool) or not isinstance(v, int) for v in out):
-        raise ValueError(f"seeds={seeds!r} must be a non-empty list of integers.")
-    return out
 
 
 def trained_model(seed: int, s: Mapping[str, Any]) -> tuple[ReuploadingClassifier, Tensor, Tensor]:
@@ -161,7 +155,7 @@ def shots_sweep(
     seeds: Sequence[int] = (0, 1, 2), size: str = "fast", **overrides: Any
 ) -> dict[str, Any]:
     """Error and accuracy versus shots on our simulator (``"sim"``), one model per seed."""
-    start, seeds = time.perf_counter(), _seeds(seeds)
+    start, seeds = time.perf_counter(), common.seeds(seeds)
     s = _size(size, overrides)
     runs = []
     for seed in seeds:
@@ -192,7 +186,7 @@ def noise_sweep(
     seeds: Sequence[int] = (0, 1, 2), size: str = "fast", **overrides: Any
 ) -> dict[str, Any]:
     """Error versus noise strength (:data:`BASE_NOISE` times ``scale``) on the emulator."""
-    start, seeds = time.perf_counter(), _seeds(seeds)
+    start, seeds = time.perf_counter(), common.seeds(seeds)
     s = _size(size, overrides)
     s["base_noise"] = vars(BASE_NOISE).copy()
     s["zne"] = dict(ZNE)
@@ -214,7 +208,7 @@ def fake_backend(
     ring needs SWAPs on the device's line of qubits); and the compilation reports of both."""
     from qlearn.models import DRQC
 
-    start, seeds = time.perf_counter(), _seeds(seeds)
+    start, seeds = time.perf_counter(), common.seeds(seeds)
     s = _size(size, overrides)
     s["zne"] = dict(ZNE)
     s["target"] = FAKE_TARGET
@@ -269,13 +263,7 @@ def load_model(path: str | Path | None = None) -> ReuploadingClassifier:
 
 def load_result(name: str, directory: str | Path | None = None) -> dict[str, Any]:
     """The stored result ``<directory>/<name>.json`` (default :data:`RESULTS_DIR`)."""
-    path = Path(directory or RESULTS_DIR) / f"{name}.json"
-    if not path.exists():
-        raise ValueError(
-            f"no stored result {name!r} at {path}; produce it with "
-            f"`python -m qlearn.experiments.hardware {name} --full --out {path.parent}`."
-        )
-    return json.loads(path.read_text())
+    return common.load_json("hardware", name, directory or RESULTS_DIR)
 
 
 def rows(
@@ -359,23 +347,20 @@ EXPERIMENTS = {"shots": shots_sweep, "noise": noise_sweep, "fake": fake_backend}
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="python -m qlearn.experiments.hardware",
-        description="Chapter 7 experiments (noise, shots, mitigation); prints or stores JSON.",
+    return common.parser(
+        "hardware",
+        "Chapter 7 experiments (noise, shots, mitigation); prints or stores JSON.",
+        EXPERIMENTS,
+        choices=("model", "all"),
+        epochs=False,
+        out_help="a directory for the JSON files",
     )
-    p.add_argument("experiment", choices=[*EXPERIMENTS, "model", "all"])
-    p.add_argument("--full", action="store_true", help="full sizes (default: fast)")
-    p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    p.add_argument("--out", type=Path, help="a directory for the JSON files")
-    return p
 
 
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     """Run experiments from the command line; print or write JSON."""
     args = _parser().parse_args(argv)
     size = "full" if args.full else "fast"
-    names = list(EXPERIMENTS) if args.experiment == "all" else [args.experiment]
-    out: dict[str, Any] = {}
     if args.experiment in ("model", "all"):
         s = _size(size, {})
         model, _, _ = trained_model(args.seeds[0], s)
@@ -383,19 +368,8 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
             path = save_model(model, args.out / "model.json", seed=args.seeds[0], size=size,
                               settings=s)  # fmt: skip
             print(f"wrote {path}")
-        names = [n for n in names if n != "model"]
-    for name in names:
-        res = EXPERIMENTS[name](seeds=args.seeds, size=size)
-        out[name] = res
-        text = json.dumps(res, indent=1)
-        if args.out is None:
-            print(text)
-            continue
-        path = args.out / f"{name}.json"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text + "\n")
-        print(f"wrote {path} ({res['seconds']:.1f} s)")
-    return out
+    names = [] if args.experiment == "model" else None
+    return common.run_cli(args, EXPERIMENTS, names=names, file=False)
 
 
 if __name__ == "__main__":

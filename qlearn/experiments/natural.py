@@ -19,8 +19,8 @@ Stable API (the chapter, its checks and the exercises call these):
 * ``sweep(result, key)`` — mean and standard deviation over seeds against ``a`` or ``g``.
 * ``best_quantum(result)`` / ``observations(results)`` — the numbers and sentences the chapter
   prints: best ``a`` against the classical limit, paired by seed; ``g_c`` per width.
-* ``load_result(name)``, ``Result`` (shared with chapter 4's experiments), ``SIZES``,
-  ``EXPERIMENTS``.
+* ``load_result(name)``, ``Result`` (:mod:`qlearn.experiments.common`, shared by the chapters),
+  ``SIZES``, ``EXPERIMENTS``.
 
 Every row of a result has ``task`` (method and training-set size, or width), ``model``
 (``a=...`` or ``g=...``), ``seed``, ``n_parameters``, ``a``/``g``, ``val_error`` (majority vote),
@@ -47,10 +47,8 @@ Example:
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import statistics
-import sys
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -59,7 +57,8 @@ from typing import Any
 import torch
 
 from qlearn import data
-from qlearn.experiments.qrun import Result, versions
+from qlearn.experiments import common
+from qlearn.experiments.common import Result, as_result
 from qlearn.models.natural import NaturalQuantizedMLP
 from qlearn.train import fit
 
@@ -136,11 +135,7 @@ class MnistMissing(FileNotFoundError):
 
 
 def _settings(name: str, size: str, overrides: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
-    if size not in ("fast", "full"):
-        raise ValueError(
-            f"size={size!r} must be 'fast' or 'full' (override single sizes by keyword)."
-        )
-    base = dict(SIZES[name][size])
+    base = common.base_sizes(SIZES, name, size)
     unknown = set(overrides) - set(base) - {"lr"}
     if unknown:
         raise ValueError(
@@ -158,13 +153,6 @@ def _settings(name: str, size: str, overrides: Mapping[str, Any]) -> tuple[str, 
     base.update(given)
     base.setdefault("lr", LR)
     return label, base
-
-
-def _seeds(seeds: Iterable[int]) -> list[int]:
-    out = list(seeds)
-    if not out or any(isinstance(s, bool) or not isinstance(s, int) for s in out):
-        raise ValueError(f"seeds={seeds!r} must be a non-empty list of integers.")
-    return out
 
 
 def split(x: Tensor, y: Tensor, n_train: int, n_val: int, seed: int):
@@ -217,33 +205,9 @@ def train_network(
     }
 
 
-def _summarise(runs: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    groups: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
-    for r in runs:
-        groups.setdefault((r["task"], r["model"]), []).append(r)
-    out = []
-    skip = {"task", "model", "seed", "n_parameters"}
-    for (task, model), rows in groups.items():
-        s: dict[str, Any] = {"task": task, "model": model, "n_seeds": len(rows),
-                             "n_parameters": rows[0]["n_parameters"]}  # fmt: skip
-        for key in rows[0]:
-            if key in skip or not isinstance(rows[0][key], int | float):
-                continue
-            values = [float(r[key]) for r in rows]
-            s[f"{key}_mean"] = statistics.fmean(values)
-            s[f"{key}_std"] = statistics.stdev(values) if len(values) > 1 else 0.0
-            s[f"{key}_min"], s[f"{key}_max"] = min(values), max(values)
-        out.append(s)
-    return out
-
-
 def _result(name: str, size: str, settings: dict, seeds: list[int], runs: list, start: float):
     settings = {k: list(v) if isinstance(v, tuple) else v for k, v in settings.items()}
-    return Result(
-        name=name, size=size, settings=settings, seeds=seeds, runs=runs,
-        summary=_summarise(runs), seconds=round(time.perf_counter() - start, 2),
-        versions=versions(),
-    )  # fmt: skip
+    return common.result(name, size, settings, seeds, runs, start, std=True)
 
 
 # --------------------------------------------------------------------------------------------
@@ -253,7 +217,7 @@ def _result(name: str, size: str, settings: dict, seeds: list[int], runs: list, 
 def _sweep_a(name, x, y, seeds, size, overrides) -> Result:
     start = time.perf_counter()
     label, s = _settings(name, size, overrides)
-    seeds = _seeds(seeds)
+    seeds = common.seeds(seeds)
     runs = []
     for n_train in s["n_train"]:
         for method in s["methods"]:
@@ -372,7 +336,7 @@ def run_transition(*, seeds: Iterable[int] = (0,), size: str = "fast", **overrid
     """
     start = time.perf_counter()
     label, s = _settings("transition", size, overrides)
-    seeds = _seeds(seeds)
+    seeds = common.seeds(seeds)
     g_values = sorted(float(g) for g in s["g_values"])
     x, y = data.digits_dataset()
     runs = []
@@ -418,7 +382,7 @@ def sweep(
         >>> sweep(Result("quantumness", "fast", {}, [0, 1], runs=rows), "a")["t"][1]
         [0.30000000000000004, 0.1]
     """
-    res = _as_result(result)
+    res = as_result(result)
     out = {}
     for task in dict.fromkeys(r["task"] for r in res.runs):
         rows = [r for r in res.runs if r["task"] == task]
@@ -430,10 +394,6 @@ def sweep(
             [statistics.stdev(g) if len(g) > 1 else 0.0 for g in groups],
         )
     return out
-
-
-def _as_result(r: Result | Mapping[str, Any]) -> Result:
-    return r if isinstance(r, Result) else Result.from_dict(r)
 
 
 def best_quantum(result: Result | Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -452,7 +412,7 @@ def best_quantum(result: Result | Mapping[str, Any]) -> list[dict[str, Any]]:
         >>> b["setting"], b["best"], round(b["gain_mean"], 3), b["seeds_better"]
         ('a', 1.0, 0.1, 2)
     """
-    res = _as_result(result)
+    res = as_result(result)
     key = "g" if res.name == "transition" else "a"
     out = []
     for task in dict.fromkeys(r["task"] for r in res.runs):
@@ -506,7 +466,7 @@ def observations(results: Iterable[Result | Mapping[str, Any]]) -> list[str]:
     favours the quantum side slightly (a selection effect the sentence names).
     """
     lines = []
-    for res in map(_as_result, results):
+    for res in map(as_result, results):
         n = len(res.seeds)
         if res.name in ("quantumness", "mnist"):
             lines += [_advantage(res.name, res.size, n, b) for b in best_quantum(res)]
@@ -563,26 +523,16 @@ def load_result(name: str, directory: str | Path | None = None) -> Result:
         ...
         ValueError: no stored result 'nope' ...
     """
-    path = Path(directory or RESULTS_DIR) / f"{name}.json"
-    if not path.exists():
-        raise ValueError(
-            f"no stored result {name!r} at {path}; produce it with "
-            f"`python -m qlearn.experiments.natural {name} --full --out {path.parent}`."
-        )
-    return Result.from_dict(json.loads(path.read_text()))
+    return common.load_result("natural", name, directory or RESULTS_DIR)
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="python -m qlearn.experiments.natural",
-        description="Chapter 6 experiments (natural quantization); prints or stores JSON.",
+    p = common.parser(
+        "natural",
+        "Chapter 6 experiments (natural quantization); prints or stores JSON.",
+        EXPERIMENTS,
     )
-    p.add_argument("experiment", choices=[*EXPERIMENTS, "all"])
-    p.add_argument("--full", action="store_true", help="full sizes (default: fast)")
-    p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    p.add_argument("--epochs", type=int, help="override the size's epochs")
     p.add_argument("--mnist", type=Path, help="directory with the MNIST IDX files")
-    p.add_argument("--out", type=Path, help="a .json file (one experiment) or a directory")
     return p
 
 
@@ -597,29 +547,14 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         names = [n for n in EXPERIMENTS if n != "mnist" or args.mnist is not None]
     else:
         names = [args.experiment]
-    size = "full" if args.full else "fast"
-    out: dict[str, Any] = {}
-    for name in names:
-        kwargs: dict[str, Any] = {"seeds": args.seeds, "size": size, "epochs": args.epochs}
-        if name == "mnist":
-            kwargs["mnist_dir"] = args.mnist
-        try:
-            res = EXPERIMENTS[name](**kwargs)
-        except MnistMissing as err:
-            print(f"skipped mnist: {err}", file=sys.stderr)
-            continue
-        d = res.to_dict()
-        d["observations"] = observations([res])
-        out[name] = d
-        text = json.dumps(d, indent=1)
-        if args.out is None:
-            print(text)
-            continue
-        path = args.out / f"{name}.json" if args.out.suffix != ".json" else args.out
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text + "\n")
-        print(f"wrote {path} ({res.seconds:.1f} s)")
-    return out
+    return common.run_cli(
+        args,
+        EXPERIMENTS,
+        names=names,
+        extra=lambda name: {"mnist_dir": args.mnist} if name == "mnist" else {},
+        summary=("observations", observations),
+        skip=(MnistMissing,),
+    )
 
 
 if __name__ == "__main__":

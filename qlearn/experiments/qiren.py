@@ -22,7 +22,7 @@ Stable API (the chapter, its checks and the exercises call these):
 * ``load_result(name, directory=None)``, ``matched_models(...)``, ``sr_grid(...)``,
   ``band_errors(...)``, ``amplitude_spectrum(...)``, ``EXPERIMENTS``, ``SIZES``.
 
-Results are :class:`qlearn.experiments.qrun.Result` objects (same JSON layout as chapter 4).
+Results are :class:`qlearn.experiments.common.Result` objects (same JSON layout as chapter 4).
 
 Protocol (all experiments): full-batch Adam on the MSE, QIREN with the authors' learning rate
 0.03, the baselines with :data:`LEARNING_RATES`; every baseline has as many hidden layers as
@@ -66,7 +66,9 @@ import torch
 from torch import nn
 
 from qlearn import data
-from qlearn.experiments.qrun import BASELINES, Result, _seeds, _summarise, psnr, versions
+from qlearn.experiments import common
+from qlearn.experiments.common import Result, as_result, summarise
+from qlearn.experiments.qrun import BASELINES, psnr
 from qlearn.models import QIREN, match_parameters
 from qlearn.models.base import n_parameters
 from qlearn.sim import Noise
@@ -151,11 +153,7 @@ BANDS = {"low": (0.0, 10.0), "mid": (10.0, 30.0), "high": (30.0, math.inf)}
 
 
 def _settings(name: str, size: str, overrides: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
-    if size not in ("fast", "full"):
-        raise ValueError(
-            f"size={size!r} must be 'fast' or 'full' (override single sizes by keyword)."
-        )
-    base = dict(SIZES[name][size])
+    base = common.base_sizes(SIZES, name, size)
     unknown = set(overrides) - set(base)
     if unknown:
         raise ValueError(f"{name}: unknown size argument(s) {sorted(unknown)}; known: "
@@ -169,14 +167,6 @@ def _settings(name: str, size: str, overrides: Mapping[str, Any]) -> tuple[str, 
     base["learning_rates"] = dict(LEARNING_RATES)
     base["block_depth"] = 2
     return label, base
-
-
-def _result(name: str, size: str, settings: dict, seeds: list[int], runs: list, start: float):
-    return Result(
-        name=name, size=size, settings=settings, seeds=seeds, runs=runs,
-        summary=_summarise(runs), seconds=round(time.perf_counter() - start, 2),
-        versions=versions(),
-    )  # fmt: skip
 
 
 def _qiren(in_features: int, s: Mapping[str, Any], seed: int, **kw) -> QIREN:
@@ -229,6 +219,19 @@ def _predict(model: nn.Module, x: Tensor) -> Tensor:
 
 def _mse(pred: Tensor, y: Tensor) -> float:
     return float(((pred.double() - y.double()) ** 2).mean())
+
+
+def _audio_row(
+    name: str, seed: int, model: nn.Module, pred: Tensor, y: Tensor, *, bands: bool = True, **extra
+) -> dict[str, Any]:
+    """A run row of the audio signal: ``mse``, ``psnr`` (peak 2), ``extra``, and (``bands``)
+    the :func:`band_errors` as ``band_low/mid/high``."""
+    mse = _mse(pred, y)
+    row = {"task": "audio", "model": name, "seed": seed, "n_parameters": n_parameters(model),
+           "mse": mse, "psnr": psnr(mse, 2.0), **extra}  # fmt: skip
+    if bands:
+        row.update({f"band_{k}": v for k, v in band_errors(pred, y).items()})
+    return row
 
 
 def amplitude_spectrum(y: Tensor | np.ndarray, span: float = 2.0) -> tuple[np.ndarray, np.ndarray]:
@@ -318,7 +321,7 @@ def run_signal(
     """
     start = time.perf_counter()
     label, s = _settings("signal", size, {"epochs": epochs, **sizes})
-    seeds = _seeds(seeds)
+    seeds = common.seeds(seeds)
     if "qiren" not in models:
         raise ValueError("models must include 'qiren' (the baselines are sized to it).")
     s["models"] = list(models)
@@ -332,20 +335,11 @@ def run_signal(
         for name, model in matched_models(models, 1, s, seed=seed).items():
             _train(model, x, y32, s, seed, name)
             pred = _predict(model, x)
-            mse = _mse(pred, y)
-            row = {
-                "task": "audio",
-                "model": name,
-                "seed": seed,
-                "n_parameters": n_parameters(model),
-                "mse": mse,
-                "psnr": psnr(mse, 2.0),
-            }
-            row.update({f"band_{k}": v for k, v in band_errors(pred, y).items()})
+            row = _audio_row(name, seed, model, pred, y)
             if seed == seeds[0]:
                 row["prediction"] = _rounded(pred)
             runs.append(row)  # fmt: skip
-    return _result("signal", label, s, seeds, runs, start)
+    return common.result("signal", label, s, seeds, runs, start)
 
 
 # --------------------------------------------------------------------------------------------
@@ -374,7 +368,7 @@ def run_image(
     """
     start = time.perf_counter()
     label, s = _settings("image", size, {"epochs": epochs, **sizes})
-    seeds = _seeds(seeds)
+    seeds = common.seeds(seeds)
     for name in images:
         if name not in data.SKIMAGE_IMAGES:
             raise ValueError(f"images={list(images)!r}: each must be one of "
@@ -430,7 +424,7 @@ def run_image(
                 if seed == seeds[0]:
                     row["sr_image"] = _rounded(_predict(model, x_hi), 3)
                 runs.append(row)  # fmt: skip
-    return _result("image", label, s, seeds, runs, start)
+    return common.result("image", label, s, seeds, runs, start)
 
 
 # --------------------------------------------------------------------------------------------
@@ -454,7 +448,7 @@ def run_ablation(
     angles after training, over samples and qubits)."""
     start = time.perf_counter()
     label, s = _settings("ablation", size, {"epochs": epochs, **sizes})
-    seeds = _seeds(seeds)
+    seeds = common.seeds(seeds)
     runs = []
     for seed in seeds:
         t, y = data.audio_like_signal(s["n_points"], seed=seed)
@@ -465,19 +459,8 @@ def run_ablation(
             pred = _predict(model, x)
             with torch.no_grad():
                 angles = model.layers[0].angles(x)
-            mse = _mse(pred, y)
-            row = {
-                "task": "audio",
-                "model": name,
-                "seed": seed,
-                "n_parameters": n_parameters(model),
-                "mse": mse,
-                "psnr": psnr(mse, 2.0),
-                "angle_std": float(angles.std()),
-            }
-            row.update({f"band_{k}": v for k, v in band_errors(pred, y).items()})
-            runs.append(row)  # fmt: skip
-    return _result("ablation", label, s, seeds, runs, start)
+            runs.append(_audio_row(name, seed, model, pred, y, angle_std=float(angles.std())))
+    return common.result("ablation", label, s, seeds, runs, start)
 
 
 def run_noise(
@@ -494,7 +477,7 @@ def run_noise(
     ``mse`` and ``psnr`` of the noisy prediction against the signal."""
     start = time.perf_counter()
     label, s = _settings("noise", size, {"epochs": epochs, **sizes})
-    seeds = _seeds(seeds)
+    seeds = common.seeds(seeds)
     unknown = [k for k in settings if k not in NOISE_SETTINGS]
     if unknown:
         raise ValueError(f"settings {unknown} are unknown; use some of {list(NOISE_SETTINGS)}.")
@@ -509,13 +492,9 @@ def run_noise(
             opts = NOISE_SETTINGS[key]
             traj = s["trajectories"] if opts.get("depolarizing") else 1
             model.set_noise(Noise(seed=seed, trajectories=traj, **opts) if opts else None)
-            pred = _predict(model, x)
-            mse = _mse(pred, y)
-            runs.append({"task": "audio", "model": key, "seed": seed,
-                         "n_parameters": n_parameters(model), "mse": mse,
-                         "psnr": psnr(mse, 2.0)})  # fmt: skip
+            runs.append(_audio_row(key, seed, model, _predict(model, x), y, bands=False))
         model.set_noise(None)
-    return _result("noise", label, s, seeds, runs, start)
+    return common.result("noise", label, s, seeds, runs, start)
 
 
 # --------------------------------------------------------------------------------------------
@@ -529,11 +508,11 @@ def summary_lines(result: Result | Mapping[str, Any], metric: str) -> list[str]:
         >>> r = Result("signal", "fast", {}, [0, 1], runs=[
         ...     {"task": "audio", "model": "mlp", "seed": 0, "n_parameters": 9, "mse": 0.2},
         ...     {"task": "audio", "model": "mlp", "seed": 1, "n_parameters": 9, "mse": 0.4}])
-        >>> r.summary = _summarise(r.runs)
+        >>> r.summary = summarise(r.runs)
         >>> summary_lines(r, "mse")
         ['audio    mlp              9 params  mse 0.3 [0.2, 0.4]']
     """
-    res = result if isinstance(result, Result) else Result.from_dict(result)
+    res = as_result(result)
     lines = []
     for row in res.summary:
         if f"{metric}_mean" not in row:
@@ -550,7 +529,7 @@ def signal_figure(result: Result | Mapping[str, Any], zoom: tuple[float, float] 
     spectra of the target and every model (right, log scale)."""
     from qlearn import plot
 
-    res = result if isinstance(result, Result) else Result.from_dict(result)
+    res = as_result(result)
     preds = {r["model"]: np.array(r["prediction"]) for r in res.runs if "prediction" in r}
     t = np.linspace(-1, 1, len(preds["target"]))
     keep = (t >= zoom[0]) & (t <= zoom[1])
@@ -579,7 +558,7 @@ def image_figure(result: Result | Mapping[str, Any], task: str = "camera"):
     the training size, bicubic interpolation and every model, with error maps."""
     from qlearn import plot
 
-    res = result if isinstance(result, Result) else Result.from_dict(result)
+    res = as_result(result)
     rows = res.rows(task)
     if not rows:
         raise ValueError(f"task={task!r} is not in the result; use one of "
@@ -624,7 +603,7 @@ def headline(results: Iterable[Result | Mapping[str, Any]]) -> list[dict[str, An
     """
     rows = []
     for res in results:
-        res = res if isinstance(res, Result) else Result.from_dict(res)
+        res = as_result(res)
         for metric in HEADLINE_METRICS.get(res.name, ()):
             for task in dict.fromkeys(r["task"] for r in res.runs):
                 per_model: dict[str, dict[int, dict]] = {}
@@ -691,13 +670,7 @@ def load_result(name: str, directory: str | Path | None = None) -> Result:
         ...
         ValueError: no stored result 'nope' ...
     """
-    path = Path(directory or RESULTS_DIR) / f"{name}.json"
-    if not path.exists():
-        raise ValueError(
-            f"no stored result {name!r} at {path}; produce it with "
-            f"`python -m qlearn.experiments.qiren {name} --full --out {path.parent}`."
-        )
-    return Result.from_dict(json.loads(path.read_text()))
+    return common.load_result("qiren", name, directory or RESULTS_DIR)
 
 
 def merge_results(results: Sequence[Result | Mapping[str, Any]]) -> Result:
@@ -712,7 +685,7 @@ def merge_results(results: Sequence[Result | Mapping[str, Any]]) -> Result:
         >>> m.seeds, len(m.runs), m.summary[0]["n_seeds"]
         ([0, 1], 8, 2)
     """
-    parts = [r if isinstance(r, Result) else Result.from_dict(r) for r in results]
+    parts = [as_result(r) for r in results]
     if not parts or len({p.name for p in parts}) != 1:
         raise ValueError(f"results must be parts of one experiment, got "
                          f"{[p.name for p in parts]}.")  # fmt: skip
@@ -735,34 +708,16 @@ def merge_results(results: Sequence[Result | Mapping[str, Any]]) -> Result:
     return Result(
         name=parts[0].name, size=sizes.pop() if len(sizes) == 1 else "custom",
         settings=settings, seeds=sorted({s for p in parts for s in p.seeds}), runs=runs,
-        summary=_summarise(runs), seconds=round(sum(p.seconds for p in parts), 2),
+        summary=summarise(runs), seconds=round(sum(p.seconds for p in parts), 2),
         versions=parts[0].versions,
     )  # fmt: skip
 
 
-def _write(d: dict[str, Any], out: Path | None, name: str, seconds: float) -> None:
-    text = json.dumps(d, indent=1)
-    if out is None:
-        print(text)
-        return
-    path = out / f"{name}.json" if out.suffix != ".json" else out
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text + "\n")
-    print(f"wrote {path} ({seconds:.1f} s)", flush=True)
-
-
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="python -m qlearn.experiments.qiren",
-        description="Chapter 3 experiments (QIREN); prints or stores JSON.",
-    )
-    p.add_argument("experiment", choices=[*EXPERIMENTS, "all", "merge"])
+    p = common.parser("qiren", "Chapter 3 experiments (QIREN); prints or stores JSON.",
+                      EXPERIMENTS, choices=("all", "merge"))  # fmt: skip
     p.add_argument("parts", nargs="*", type=Path, help="merge: the JSON files to join")
-    p.add_argument("--full", action="store_true", help="full sizes (default: fast)")
-    p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    p.add_argument("--epochs", type=int, help="override the size's epochs")
     p.add_argument("--images", nargs="+", help="image: which scikit-image pictures")
-    p.add_argument("--out", type=Path, help="a .json file (one experiment) or a directory")
     return p
 
 
@@ -773,19 +728,14 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         res = merge_results([json.loads(p.read_text()) for p in args.parts])
         d = res.to_dict()
         d["headline"] = headline([res])
-        _write(d, args.out, res.name, res.seconds)
+        common.write_json(d, args.out, res.name)
         return {res.name: d}
-    names = list(EXPERIMENTS) if args.experiment == "all" else [args.experiment]
-    size = "full" if args.full else "fast"
-    out: dict[str, Any] = {}
-    for name in names:
-        extra = {"images": args.images} if name == "image" and args.images else {}
-        res = EXPERIMENTS[name](seeds=args.seeds, size=size, epochs=args.epochs, **extra)
-        d = res.to_dict()
-        d["headline"] = headline([res])
-        out[name] = d
-        _write(d, args.out, name, res.seconds)
-    return out
+    return common.run_cli(
+        args,
+        EXPERIMENTS,
+        extra=lambda name: {"images": args.images} if name == "image" and args.images else {},
+        summary=("headline", headline),
+    )
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ Stable API (the chapter, its checks and the exercises call these):
   beside the paper's claim (:data:`CLAIMS`).
 * ``EXPERIMENTS`` (name → function), ``SIZES`` (name → {"fast": ..., "full": ...}).
 
-Results use :class:`qlearn.experiments.qrun.Result`: ``runs`` has one row per (task, model,
+Results use :class:`qlearn.experiments.common.Result`: ``runs`` has one row per (task, model,
 seed) with ``n_parameters`` and the metrics; ``summary`` mean/min/max per (task, model);
 ``settings`` records every size, including ``protocol``: what we ran where it differs from the
 paper (k-fold instead of leave-one-out, fixed epochs instead of early stopping, fewer restarts).
@@ -44,7 +44,6 @@ Example:
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import statistics
 import time
@@ -57,7 +56,8 @@ import torch
 from torch import nn
 
 from qlearn import data
-from qlearn.experiments.qrun import Result, _seeds, _summarise, versions
+from qlearn.experiments import common
+from qlearn.experiments.common import Result, as_result
 from qlearn.models import MLP, QRU, GRUNet, SmallCNN, forecast
 from qlearn.models.base import n_parameters
 from qlearn.train import fit
@@ -122,11 +122,7 @@ F32 = torch.float32
 
 
 def _settings(name: str, size: str, overrides: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
-    if size not in ("fast", "full"):
-        raise ValueError(
-            f"size={size!r} must be 'fast' or 'full' (override single sizes by keyword)."
-        )
-    base = dict(SIZES[name][size])
+    base = common.base_sizes(SIZES, name, size)
     unknown = set(overrides) - set(base)
     if unknown:
         raise ValueError(
@@ -139,14 +135,6 @@ def _settings(name: str, size: str, overrides: Mapping[str, Any]) -> tuple[str, 
     label = "custom" if any(base[k] != v for k, v in given.items()) else size
     base.update(given)
     return label, base
-
-
-def _result(name: str, size: str, settings: dict, seeds: list[int], runs: list, start: float):
-    return Result(
-        name=name, size=size, settings=settings, seeds=seeds, runs=runs,
-        summary=_summarise(runs), seconds=round(time.perf_counter() - start, 2),
-        versions=versions(),
-    )  # fmt: skip
 
 
 # --------------------------------------------------------------------------------------------
@@ -186,7 +174,7 @@ def run_oscillation(*, seeds: Iterable[int] = (0,), size: str = "fast", **sizes)
         "(the paper: learning-rate halving and early stopping); one restart per seed "
         "(the paper: 50 restarts and outlier removal)"
     )
-    seeds = _seeds(seeds)
+    seeds = common.seeds(seeds)
     series = data.qru_oscillations().to(F32)
     x, y = series[:, :100, None], series[:, 1:101]
     context, truth = series[:, :101, None], series[:, 101:]
@@ -207,7 +195,7 @@ def run_oscillation(*, seeds: Iterable[int] = (0,), size: str = "fast", **sizes)
             if seed == seeds[0]:
                 row["forecast"] = [[round(float(v), 5) for v in p] for p in pred]
             runs.append(row)
-    return _result("oscillation", label, s, seeds, runs, start)
+    return common.result("oscillation", label, s, seeds, runs, start)
 
 
 # --------------------------------------------------------------------------------------------
@@ -317,7 +305,7 @@ def run_wdbc(*, seeds: Iterable[int] = (0,), size: str = "fast", **sizes) -> Res
         f"stratified {s['folds']}-fold CV per seed (the paper: leave-one-out, too slow for a "
         "simulated QRU on a shared CPU); Adam, fixed epochs, BCE on the logit"
     )
-    seeds = _seeds(seeds)
+    seeds = common.seeds(seeds)
     x, y = data.wdbc_dataset()
     x = x.to(F32)
 
@@ -339,7 +327,7 @@ def run_wdbc(*, seeds: Iterable[int] = (0,), size: str = "fast", **sizes) -> Res
         ),  # fmt: skip
     }
     runs = _cross_validate("wdbc", x, y, factories, s, seeds, binary=True)
-    return _result("wdbc", label, s, seeds, runs, start)
+    return common.result("wdbc", label, s, seeds, runs, start)
 
 
 def run_digits(*, seeds: Iterable[int] = (0,), size: str = "fast", **sizes) -> Result:
@@ -365,7 +353,7 @@ def run_digits(*, seeds: Iterable[int] = (0,), size: str = "fast", **sizes) -> R
         f"{s['folds']}-fold CV per seed (the paper: 7-fold); Adam, fixed epochs; qru_cnot is "
         "the C-SWAP ablation"
     )
-    seeds = _seeds(seeds)
+    seeds = common.seeds(seeds)
     x, y = data.digits_rows((3, 5))
     x = x.to(F32)
     known = {
@@ -379,7 +367,7 @@ def run_digits(*, seeds: Iterable[int] = (0,), size: str = "fast", **sizes) -> R
         raise ValueError(f"models={s['models']!r}: unknown {unknown}; choose from {list(known)}.")
     factories = {m: known[m] for m in s["models"]}
     runs = _cross_validate("digits", x, y, factories, s, seeds, binary=False)
-    return _result("digits", label, s, seeds, runs, start)
+    return common.result("digits", label, s, seeds, runs, start)
 
 
 def run_ablation(*, seeds: Iterable[int] = (0,), size: str = "fast", **sizes) -> Result:
@@ -417,13 +405,7 @@ def load_result(name: str, directory: str | Path | None = None) -> Result:
         ...
         ValueError: no stored result 'nope' ...
     """
-    path = Path(directory or RESULTS_DIR) / f"{name}.json"
-    if not path.exists():
-        raise ValueError(
-            f"no stored result {name!r} at {path}; produce it with "
-            f"`python -m qlearn.experiments.qru {name} --full --out {path.parent}`."
-        )
-    return Result.from_dict(json.loads(path.read_text()))
+    return common.load_result("qru", name, directory or RESULTS_DIR)
 
 
 def _means(res: Result, metric: str) -> dict[str, float]:
@@ -456,7 +438,7 @@ def observations(results: Iterable[Result | Mapping[str, Any]]) -> list[str]:
     """
     lines = []
     for res in results:
-        res = res if isinstance(res, Result) else Result.from_dict(res)
+        res = as_result(res)
         n = len(res.seeds)
         head = f"{res.name} ({res.size}, {n} seed{'s' if n != 1 else ''}): "
         params = {r["model"]: r["n_parameters"] for r in res.runs}
@@ -500,15 +482,7 @@ def observations(results: Iterable[Result | Mapping[str, Any]]) -> list[str]:
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="python -m qlearn.experiments.qru",
-        description="Chapter 5 experiments (QRU); prints or stores JSON.",
-    )
-    p.add_argument("experiment", choices=[*EXPERIMENTS, "all"])
-    p.add_argument("--full", action="store_true", help="full sizes (default: fast)")
-    p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    p.add_argument("--epochs", type=int, help="override the size's epochs")
-    p.add_argument("--out", type=Path, help="a .json file (one experiment) or a directory")
+    p = common.parser("qru", "Chapter 5 experiments (QRU); prints or stores JSON.", EXPERIMENTS)
     p.add_argument("--threads", type=int, default=1, help="torch CPU threads (default 1)")
     return p
 
@@ -517,23 +491,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     """Run experiments from the command line; print or write JSON (plus the observations)."""
     args = _parser().parse_args(argv)
     torch.set_num_threads(args.threads)
-    names = list(EXPERIMENTS) if args.experiment == "all" else [args.experiment]
-    size = "full" if args.full else "fast"
-    out: dict[str, Any] = {}
-    for name in names:
-        res = EXPERIMENTS[name](seeds=args.seeds, size=size, epochs=args.epochs)
-        d = res.to_dict()
-        d["observations"] = observations([res])
-        out[name] = d
-        text = json.dumps(d, indent=1)
-        if args.out is None:
-            print(text)
-            continue
-        path = args.out / f"{name}.json" if args.out.suffix != ".json" else args.out
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text + "\n")
-        print(f"wrote {path} ({res.seconds:.1f} s)")
-    return out
+    return common.run_cli(args, EXPERIMENTS, summary=("observations", observations))
 
 
 if __name__ == "__main__":

@@ -65,23 +65,20 @@ Example:
 from __future__ import annotations
 
 import argparse
-import json
 import math
-import platform
 import statistics
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import torch
 from torch import nn
 
-import qlearn
 from qlearn import data
+from qlearn.experiments import common
+from qlearn.experiments.common import Result, as_result
 from qlearn.models import DRQC, FAN, FFN, MLP, QRUN, SIREN, match_parameters, replace_linear
 from qlearn.models.base import n_parameters
 from qlearn.train import fit
@@ -154,81 +151,8 @@ F32 = torch.float32
 # Results
 
 
-@dataclass
-class Result:
-    """One experiment's output: settings, one row per (task, model, seed), a summary."""
-
-    name: str
-    size: str
-    settings: dict[str, Any]
-    seeds: list[int]
-    runs: list[dict[str, Any]] = field(default_factory=list)
-    summary: list[dict[str, Any]] = field(default_factory=list)
-    seconds: float = 0.0
-    versions: dict[str, str] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict (what ``--out`` writes)."""
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> Result:
-        """Inverse of :meth:`to_dict`."""
-        return cls(**{k: d[k] for k in cls.__dataclass_fields__ if k in d})
-
-    def rows(self, task: str | None = None, model: str | None = None) -> list[dict[str, Any]]:
-        """The runs of one task and/or model."""
-        return [
-            r
-            for r in self.runs
-            if (task is None or r["task"] == task) and (model is None or r["model"] == model)
-        ]
-
-    def table(self, metric: str | None = None) -> list[dict[str, Any]]:
-        """The summary rows (optionally only ``task``, ``model``, parameters and one metric)."""
-        if metric is None:
-            return list(self.summary)
-        keys = ("task", "model", "n_parameters", f"{metric}_mean", f"{metric}_min",
-                f"{metric}_max")  # fmt: skip
-        return [{k: s[k] for k in keys if k in s} for s in self.summary]
-
-
-def versions() -> dict[str, str]:
-    """Versions of what produced the numbers."""
-    return {
-        "qlearn": getattr(qlearn, "__version__", "unknown"),
-        "torch": torch.__version__,
-        "numpy": np.__version__,
-        "python": platform.python_version(),
-        "threads": str(torch.get_num_threads()),
-    }
-
-
-def _summarise(runs: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    groups: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
-    for r in runs:
-        groups.setdefault((r["task"], r["model"]), []).append(r)
-    out = []
-    skip = {"task", "model", "seed", "n_parameters"}
-    for (task, model), rows in groups.items():
-        s: dict[str, Any] = {"task": task, "model": model, "n_seeds": len(rows)}
-        s["n_parameters"] = rows[0]["n_parameters"]
-        for key in rows[0]:
-            if key in skip or not isinstance(rows[0][key], int | float):
-                continue
-            values = [float(r[key]) for r in rows]
-            s[f"{key}_mean"] = statistics.fmean(values)
-            s[f"{key}_min"], s[f"{key}_max"] = min(values), max(values)
-        out.append(s)
-    return out
-
-
 def _settings(name: str, size: str, overrides: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
-    if size not in ("fast", "full"):
-        raise ValueError(
-            f"size={size!r} must be 'fast' or 'full' (override single sizes by keyword)."
-        )
-    base = dict(SIZES[name][size])
+    base = common.base_sizes(SIZES, name, size)
     unknown = set(overrides) - set(base) - {"lr", "qrun"}
     if unknown:
         raise ValueError(
@@ -243,21 +167,6 @@ def _settings(name: str, size: str, overrides: Mapping[str, Any]) -> tuple[str, 
     base.setdefault("lr", 3e-3)
     base["qrun"] = {**QRUN_OPTIONS[name], **(base.get("qrun") or {})}
     return label, base
-
-
-def _seeds(seeds: Iterable[int]) -> list[int]:
-    out = list(seeds)
-    if not out or any(isinstance(s, bool) or not isinstance(s, int) for s in out):
-        raise ValueError(f"seeds={seeds!r} must be a non-empty list of integers.")
-    return out
-
-
-def _result(name: str, size: str, settings: dict, seeds: list[int], runs: list, start: float):
-    return Result(
-        name=name, size=size, settings=settings, seeds=seeds, runs=runs,
-        summary=_summarise(runs), seconds=round(time.perf_counter() - start, 2),
-        versions=versions(),
-    )  # fmt: skip
 
 
 # --------------------------------------------------------------------------------------------
@@ -409,7 +318,7 @@ def run_drqc(
     """
     start = time.perf_counter()
     label, s = _settings("drqc", size, {"epochs": epochs, **sizes})
-    seeds = _seeds(seeds)
+    seeds = common.seeds(seeds)
     tasks = {"1q": (1, 1, s["reuploads"]), "nq": (s["qubits"], s["qubits"], 1)}
     runs = []
     for seed in seeds:
@@ -431,7 +340,7 @@ def run_drqc(
                 runs.append({"task": task, "model": name, "seed": seed,
                              "n_parameters": n_parameters(model), "train_mse": train,
                              "test_mse": _mse(model, xte, yte)})  # fmt: skip
-    return _result("drqc", label, s, seeds, runs, start)
+    return common.result("drqc", label, s, seeds, runs, start)
 
 
 # --------------------------------------------------------------------------------------------
@@ -477,7 +386,7 @@ def run_implicit(
     """
     start = time.perf_counter()
     label, s = _settings("implicit", size, {"epochs": epochs, **sizes})
-    seeds = _seeds(seeds)
+    seeds = common.seeds(seeds)
     for sig in signals:
         if sig not in ("audio", "image"):
             raise ValueError(f"signals={list(signals)!r}: each must be 'audio' or 'image'.")
@@ -496,7 +405,7 @@ def run_implicit(
                 runs.append({"task": sig, "model": name, "seed": seed,
                              "n_parameters": n_parameters(model), "mse": mse,
                              "psnr": psnr(mse, peak)})  # fmt: skip
-    return _result("implicit", label, s, seeds, runs, start)
+    return common.result("implicit", label, s, seeds, runs, start)
 
 
 # --------------------------------------------------------------------------------------------
@@ -528,7 +437,7 @@ def run_density(
     """
     start = time.perf_counter()
     label, s = _settings("density", size, {"epochs": epochs, **sizes})
-    seeds = _seeds(seeds)
+    seeds = common.seeds(seeds)
     if "qrun" not in models:
         raise ValueError("models must include 'qrun' (the baselines are sized to it).")
     s["models"], s["range"] = list(models), DENSITY_RANGE
@@ -561,7 +470,7 @@ def run_density(
             runs.append({"task": "gmm25", "model": name, "seed": seed,
                          "n_parameters": n_parameters(model), "kl": kl, "test_nll": test_nll,
                          "true_nll": true_nll})  # fmt: skip
-    return _result("density", label, s, seeds, runs, start)
+    return common.result("density", label, s, seeds, runs, start)
 
 
 # --------------------------------------------------------------------------------------------
@@ -609,7 +518,7 @@ def run_dropin(
     """
     start = time.perf_counter()
     label, s = _settings("dropin", size, {"epochs": epochs, **sizes})
-    seeds = _seeds(seeds)
+    seeds = common.seeds(seeds)
     x_all, y_all = data.digits_dataset()
     runs = []
     for seed in seeds:
@@ -643,7 +552,7 @@ def run_dropin(
             runs.append({"task": "forecast", "model": name, "seed": seed,
                          "n_parameters": n_parameters(model),
                          "test_mse": _mse(model, x[n_train:], y[n_train:])})  # fmt: skip
-    return _result("dropin", label, s, seeds, runs, start)
+    return common.result("dropin", label, s, seeds, runs, start)
 
 
 # --------------------------------------------------------------------------------------------
@@ -675,7 +584,7 @@ def run_ablation(
     """
     start = time.perf_counter()
     label, s = _settings("ablation", size, {"epochs": epochs, **sizes})
-    seeds = _seeds(seeds)
+    seeds = common.seeds(seeds)
     n = s["reuploads"]
     variants = {
         "single": dict(n_reuploads=1, scales="ones"),
@@ -696,7 +605,7 @@ def run_ablation(
                          "n_parameters": n_parameters(model), "mse": _mse(model, x, y),
                          "n_frequencies": len(model.net[0].frequencies()),
                          "scales": [round(float(v), 4) for v in scales.detach()]})  # fmt: skip
-    return _result("ablation", label, s, seeds, runs, start)
+    return common.result("ablation", label, s, seeds, runs, start)
 
 
 # --------------------------------------------------------------------------------------------
@@ -729,7 +638,7 @@ def headline(results: Iterable[Result | Mapping[str, Any]]) -> list[dict[str, An
     """
     rows = []
     for res in results:
-        res = res if isinstance(res, Result) else Result.from_dict(res)
+        res = as_result(res)
         metric = HEADLINE_METRIC.get(res.name)
         if metric is None:
             continue
@@ -764,52 +673,17 @@ def load_result(name: str, directory: str | Path | None = None) -> Result:
         ...
         ValueError: no stored result 'nope' ...
     """
-    path = Path(directory or RESULTS_DIR) / f"{name}.json"
-    if not path.exists():
-        raise ValueError(
-            f"no stored result {name!r} at {path}; produce it with "
-            f"`python -m qlearn.experiments.qrun {name} --full --out {path.parent}`."
-        )
-    return Result.from_dict(json.loads(path.read_text()))
+    return common.load_result("qrun", name, directory or RESULTS_DIR)
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="python -m qlearn.experiments.qrun",
-        description="Chapter 4 experiments (Q-RUN); prints or stores JSON.",
-    )
-    p.add_argument("experiment", choices=[*EXPERIMENTS, "all"])
-    p.add_argument("--full", action="store_true", help="full sizes (default: fast)")
-    p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    p.add_argument("--epochs", type=int, help="override the size's epochs")
-    p.add_argument("--out", type=Path, help="a .json file (one experiment) or a directory")
-    return p
+    return common.parser("qrun", "Chapter 4 experiments (Q-RUN); prints or stores JSON.",
+                         EXPERIMENTS)  # fmt: skip
 
 
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     """Run experiments from the command line; print or write JSON (plus the headline)."""
-    args = _parser().parse_args(argv)
-    names = list(EXPERIMENTS) if args.experiment == "all" else [args.experiment]
-    size = "full" if args.full else "fast"
-    out: dict[str, Any] = {}
-    for name in names:
-        res = EXPERIMENTS[name](seeds=args.seeds, size=size, epochs=args.epochs)
-        d = res.to_dict()
-        d["headline"] = headline([res])
-        out[name] = d
-        text = json.dumps(d, indent=1)
-        if args.out is None:
-            print(text)
-            continue
-        path = args.out / f"{name}.json" if args.out.suffix != ".json" else args.out
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text + "\n")
-        print(f"wrote {path} ({res.seconds:.1f} s)")
-    return out
-
-
-if __name__ == "__main__":
-    main()
+    return common.run_cli(_parser().parse_args(argv), EXPERIMENTS, summary=("headline", headline))
 
 
 def observations(results: Iterable[Result | Mapping[str, Any]]) -> list[str]:
@@ -829,7 +703,7 @@ def observations(results: Iterable[Result | Mapping[str, Any]]) -> list[str]:
         better than Q-RUN: fan (test_mse 0.05 vs 0.1).
     """
     lines = []
-    results = [r if isinstance(r, Result) else Result.from_dict(r) for r in results]
+    results = [as_result(r) for r in results]
     by_task = {(h["experiment"], h["task"]): h for h in headline(results)}
     for res in results:
         metric = HEADLINE_METRIC.get(res.name)
@@ -861,3 +735,7 @@ def observations(results: Iterable[Result | Mapping[str, Any]]) -> list[str]:
                 text += "no model did better than Q-RUN."
             lines.append(text)
     return lines
+
+
+if __name__ == "__main__":
+    main()

@@ -159,6 +159,11 @@ def qiren_parameter_count(
     return total + (width + 1) * out_features
 
 
+def _check_noise(noise: Noise | None) -> None:
+    if noise is not None and not isinstance(noise, Noise):
+        raise TypeError(f"noise has type {type(noise).__name__}; pass a qlearn.sim.Noise.")
+
+
 class QIRENLayer(nn.Module):
     r"""One hybrid layer: Linear → BatchNorm1d → :func:`qiren_circuit`: ``(B, in) -> (B, width)``.
 
@@ -216,8 +221,7 @@ class QIRENLayer(nn.Module):
 
     def set_noise(self, noise: Noise | None) -> None:
         """Run the circuit under ``noise`` from now on (``None``: exact); weights are kept."""
-        if noise is not None and not isinstance(noise, Noise):
-            raise TypeError(f"noise has type {type(noise).__name__}; pass a qlearn.sim.Noise.")
+        _check_noise(noise)
         self.noisy = None if noise is None or noise.is_exact else NoisyCircuit(self.quantum, noise)
 
     def angles(self, x: Tensor) -> Tensor:
@@ -335,8 +339,7 @@ class QIREN(Network):
 
     def set_noise(self, noise: Noise | None) -> None:
         """Run every circuit under ``noise`` (layer ``k`` with seed ``noise.seed + k``)."""
-        if noise is not None and not isinstance(noise, Noise):
-            raise TypeError(f"noise has type {type(noise).__name__}; pass a qlearn.sim.Noise.")
+        _check_noise(noise)
         for k, layer in enumerate(self.layers):
             layer.set_noise(
                 None if noise is None else Noise(
