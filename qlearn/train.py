@@ -45,6 +45,7 @@ def fit(
     seed: int = 0,
     progress: bool = True,
     callback: Callable[[int, History], None] | None = None,
+    lr_halving_patience: int | None = None,
 ) -> History:
     """Train ``model`` with Adam to map ``x`` to ``y``; returns the loss history.
 
@@ -53,6 +54,19 @@ def fit(
             ``"mse"`` a prediction of shape ``(B, 1)`` is compared with ``y`` of shape ``(B,)``.
         batch_size: ``None`` for full-batch training, else mini-batches shuffled with ``seed``.
         callback: called after each epoch as ``callback(epoch, history)``.
+        lr_halving_patience: ``None`` (default) keeps the learning rate fixed; an integer
+            ``p >= 1`` halves it whenever the epoch's training loss has not improved on the best
+            so far for ``p`` epochs (:class:`torch.optim.lr_scheduler.ReduceLROnPlateau`,
+            factor 0.5). The learning rate of each epoch is recorded in
+            ``history.metrics["lr"]``.
+
+    Example:
+        >>> model = torch.nn.Linear(1, 1)
+        >>> x = torch.linspace(0, 1, 20)[:, None]
+        >>> h = fit(model, x, 3 * x, epochs=300, lr=0.5, seed=0, progress=False,
+        ...         lr_halving_patience=2)
+        >>> h.metrics["lr"][0], h.metrics["lr"][-1] < 0.5
+        (0.5, True)
     """
     if isinstance(loss, str):
         if loss not in LOSSES:
@@ -64,11 +78,26 @@ def fit(
         loss_fn = loss
     if not isinstance(epochs, int) or epochs < 0:
         raise ValueError(f"epochs={epochs!r} must be a non-negative integer.")
+    if lr_halving_patience is not None and (
+        isinstance(lr_halving_patience, bool)
+        or not isinstance(lr_halving_patience, int)
+        or lr_halving_patience < 1
+    ):
+        raise ValueError(
+            f"lr_halving_patience={lr_halving_patience!r} must be None or a positive integer "
+            "(epochs without improvement of the training loss before the learning rate halves)."
+        )
     if x.shape[0] != y.shape[0]:
         raise ValueError(f"x has {x.shape[0]} rows but y has {y.shape[0]}; they must match.")
     gen = torch.Generator().manual_seed(seed)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     history = History()
+    scheduler = None
+    if lr_halving_patience is not None:
+        scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(
+            optimizer, mode="min", factor=0.5, patience=lr_halving_patience - 1
+        )
+        history.metrics["lr"] = []
     n = x.shape[0]
     for epoch in tqdm(range(epochs), disable=not progress, desc="training", leave=False):
         order = torch.randperm(n, generator=gen) if batch_size else torch.arange(n)
@@ -85,6 +114,9 @@ def fit(
             optimizer.step()
             total += float(value.detach()) * len(idx)
         history.losses.append(total / n)
+        if scheduler is not None:
+            history.metrics["lr"].append(optimizer.param_groups[0]["lr"])
+            scheduler.step(history.losses[-1])
         if callback is not None:
             callback(epoch, history)
     return history
