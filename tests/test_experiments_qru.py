@@ -135,3 +135,14 @@ def test_stored_full_results_are_labelled():
 def test_bad_arguments_raise_value_error(call):
     with pytest.raises(ValueError):
         call()
+
+
+def test_spread_reads_folds_and_the_ablation_per_seed():
+    digits = E.load_result("digits")
+    lines = E.spread([digits, E.load_result("oscillation")])
+    assert len(lines) == 2  # the oscillation has no accuracy claim: no line
+    qru = [a for r in digits.rows(model="qru") for a in r["fold_accuracies"]]
+    assert f"qru {100 * min(qru):.0f}..{100 * max(qru):.0f}%" in lines[0]
+    assert "from the paper's 98.05%" in lines[0]
+    assert lines[1].startswith("digits ablation") and lines[1].count("points") == 1
+    assert len(lines[1].split(": ")[1].split(", ")) == len(digits.seeds)

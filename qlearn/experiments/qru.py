@@ -77,6 +77,7 @@ __all__ = [
     "load_result",
     "main",
     "observations",
+    "spread",
     "run_ablation",
     "run_digits",
     "run_oscillation",
@@ -513,6 +514,47 @@ def observations(results: Iterable[Result | Mapping[str, Any]]) -> list[str]:
             where = "leave-one-out" if res.name == "wdbc" else "MNIST, 7-fold"
             text += f" The paper ({where}): {paper}."
         lines.append(text)
+    return lines
+
+
+def spread(results: Iterable[Result | Mapping[str, Any]]) -> list[str]:
+    """How much single trainings differ, per classification result: each model's lowest and
+    highest fold accuracy over every (seed, fold), the QRU's distance from the paper, and the
+    C-SWAP ablation per seed (a mean hides whether one bad training decides it).
+
+    Example:
+        >>> r = Result("wdbc", "fast", {}, [0, 1], runs=[
+        ...     {"model": "qru", "seed": s, "n_parameters": 35, "accuracy": a,
+        ...      "fold_accuracies": [a - 0.01, a + 0.01]} for s, a in ((0, 0.9), (1, 0.8))])
+        >>> print("\\n".join(spread([r])))
+        wdbc: QRU 85.0%, -11.1 points from the paper's 96.13%; single trainings (seed x fold), lowest..highest accuracy: qru 79..91%
+    """  # noqa: E501
+    lines = []
+    for res in map(as_result, results):
+        claim = CLAIMS.get(res.name, {}).get("accuracy")
+        qru = _means(res, "accuracy").get("qru") if claim else None
+        if qru is None:
+            continue
+        folds: dict[str, list[float]] = {}
+        for row in res.runs:
+            folds.setdefault(row["model"], []).extend(row["fold_accuracies"])
+        lines.append(
+            f"{res.name}: QRU {100 * qru:.1f}%, {100 * (qru - claim['qru']):+.1f} points from the "
+            f"paper's {100 * claim['qru']:.2f}%; single trainings (seed x fold), lowest..highest "
+            "accuracy: "
+            + ", ".join(f"{m} {100 * min(v):.0f}..{100 * max(v):.0f}%" for m, v in folds.items())
+        )
+        with_cnot = res.rows(model="qru_cnot")
+        if with_cnot:
+            diffs = [
+                a["accuracy"] - b["accuracy"]
+                for a, b in zip(res.rows(model="qru"), with_cnot, strict=True)
+            ]
+            lines.append(
+                f"{res.name} ablation, C-SWAP minus CNOT block, per seed: "
+                + ", ".join(f"{100 * d:+.1f}" for d in diffs)
+                + " points"
+            )
     return lines
 
 
