@@ -43,6 +43,7 @@ __all__ = [
     "result",
     "run_cli",
     "seeds",
+    "stored",
     "summarise",
     "versions",
     "write_json",
@@ -202,6 +203,24 @@ def load_json(module: str, name: str, directory: str | Path) -> dict[str, Any]:
 def load_result(module: str, name: str, directory: str | Path) -> Result:
     """:func:`load_json` as a :class:`Result`."""
     return Result.from_dict(load_json(module, name, directory))
+
+
+def stored(load: Callable[[str], Result], name: str) -> Result | None:
+    """``load(name)`` (a module's ``load_result``), or ``None`` after printing why — for pages
+    that show a stored full-size result when there is one and carry on without it.
+
+    Example:
+        >>> from qlearn.experiments import qrun
+        >>> stored(qrun.load_result, "drqc").name
+        'drqc'
+        >>> stored(qrun.load_result, "nope")  # doctest: +ELLIPSIS
+        no stored result 'nope' at ...
+    """
+    try:
+        return load(name)
+    except ValueError as err:
+        print(err)
+        return None
 
 
 def write_json(d: Mapping[str, Any], out: Path | None, name: str, *, file: bool = True) -> None:
