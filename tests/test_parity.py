@@ -173,6 +173,15 @@ def test_random_circuits_cover_every_gate(helpers):
     assert {k for name, k in used if name == "MultiRZ"} >= {1, 2, 3, 4, 5}
 
 
+@pytest.mark.parametrize(("seed", "n", "batch"), [(3, 7, None), (4, 7, 1), (5, 8, 6), (6, 9, 3)])
+def test_random_circuits_in_reverse_mode(seed, n, batch, check_parity, helpers):
+    """Registers wider than the dense-unitary shortcut run through qlearn.sim.reverse: every
+    gate, broadcast and shared parameters, values and gradients."""
+    b = TapeBuilder(seed, n, batch, helpers)
+    tape = qml.tape.QuantumScript(b.operations(n_extra=6), b.measurements(5))
+    check_parity(tape, b.params)
+
+
 def test_seven_qubits_large_batch(check_parity, helpers):
     """More qubits than the dense-unitary shortcut handles, with a batch wider than 2^n."""
     b = TapeBuilder(99, 7, 130, helpers)

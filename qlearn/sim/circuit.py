@@ -37,7 +37,13 @@ from qlearn import config
 from qlearn.sim import engine
 from qlearn.sim.angles import Angle, InputRef, WeightRef, WeightSpec
 from qlearn.sim.gates import gate_spec
-from qlearn.sim.measure import Observable, is_diagonal, parse_word, word_to_str
+from qlearn.sim.measure import (
+    Observable,
+    diagonal_matrix,
+    is_diagonal,
+    parse_word,
+    word_to_str,
+)
 
 Tensor = torch.Tensor
 AngleLike = Angle | float | int
@@ -418,11 +424,15 @@ class CircuitModule(nn.Module):
         s_terms: list[tuple[int, float, int]] = []
         b_terms: list[tuple[int, float, int, int]] = []
         self._slots: list[tuple[tuple[str, int], ...]] = []
+        seen: dict[tuple, int] = {}  # a re-uploaded input angle keeps one slot
         for op in self._circuit.ops:
             slots = []
             for a in op.angles:
-                if a.uses_input:
-                    k = len(batched_const)
+                key = (a.const, tuple((t.coeff, t.weight, t.input) for t in a.terms))
+                if a.uses_input and key in seen:
+                    slots.append(("b", seen[key]))
+                elif a.uses_input:
+                    k = seen[key] = len(batched_const)
                     batched_const.append(a.const)
                     for t in a.terms:
                         w = -1 if t.weight is None else t.weight
@@ -461,6 +471,11 @@ class CircuitModule(nn.Module):
             refs.append(engine.GateRef(op.name, op.wires, slots))
         self._program = engine.compile_program(tuple(refs), self.n_qubits)
         self._z_only = all(is_diagonal(o) for o in self._circuit.observables)
+        self._readout = (
+            diagonal_matrix(self._circuit.observables, self.n_qubits, torch.device("cpu"))
+            if self._circuit.observables
+            else None
+        )
 
     @property
     def n_parameters(self) -> int:
@@ -560,19 +575,25 @@ class CircuitModule(nn.Module):
         tables = engine.Tables(a_s, a_b, [m.to(x.device, cplx) for m in self._matrices])
         return self._program.run(psi.to(x.device, cplx).T, tables, psi.shape[0]).T
 
-    def _run(self, x: Tensor, z_only: bool = False) -> Tensor:
+    def _prepare(self, x: Tensor) -> tuple[engine.Tables, Tensor, torch.dtype]:
+        """Parameter tables, the initial state and the real dtype of a run on inputs ``x``."""
         # follow the weights if the module was converted (module.double(), module.to(...))
         real = next(iter(self.weights.values())).dtype if len(self.weights) else self._real
         cplx = config.complex_dtype(real)
-        x = x.to(real)
-        a_s, a_b = self._angles(x, real)
-        batch = x.shape[0]
+        a_s, a_b = self._angles(x.to(real), real)
         engine.check_memory(
-            self.n_qubits, batch, len(self._program), cplx, x.device, torch.is_grad_enabled()
+            self.n_qubits, x.shape[0], len(self._program), cplx, x.device, torch.is_grad_enabled()
         )
         tables = engine.Tables(a_s, a_b, [m.to(x.device, cplx) for m in self._matrices])
-        psi = engine.zero_state(self.n_qubits, dtype=cplx, device=x.device)
-        return self._program.run(psi, tables, batch, z_only=z_only)
+        return tables, engine.zero_state(self.n_qubits, dtype=cplx, device=x.device), real
+
+    def _run(self, x: Tensor, z_only: bool = False) -> Tensor:
+        tables, psi, _ = self._prepare(x)
+        return self._program.run(psi, tables, x.shape[0], z_only=z_only)
+
+    def _expval_diagonal(self, x: Tensor) -> Tensor:
+        tables, psi, real = self._prepare(x)
+        return self._program.expval_diagonal(psi, tables, x.shape[0], self._readout).to(real)
 
     def forward(self, inputs: Tensor | None = None, chunk_size: int | None = None) -> Tensor:
         """Expectation values ``(B, n_observables)`` for inputs ``(B, d)``.
@@ -586,6 +607,8 @@ class CircuitModule(nn.Module):
         chunk = chunk_size or self.chunk_size
         if chunk and x.shape[0] > chunk:
             return torch.cat([self(part) for part in x.split(chunk)])
+        if self._readout is not None:
+            return self._expval_diagonal(x).T
         psi = self._run(x, z_only=self._z_only)
         return expval_observables(psi, self._circuit.observables, self.n_qubits).T
 

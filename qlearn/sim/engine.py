@@ -32,6 +32,11 @@ into ``RZ·RY·RZ``, and phases are kept *pending* — carried through permutati
 (:math:`P D = D' P`) and past gates on other wires — until a gate touches their wires. A layer of
 ``Rot`` gates then costs one real RY pass, and its phases join the data encoding's phase stage.
 
+Registers wider than ``DENSE_MAX_QUBITS`` run through :mod:`qlearn.sim.reverse`: the stages
+write into reused buffers, and gradients come from the adjoint method with a few kept states
+instead of autograd's record of every intermediate state. With a diagonal readout
+(:meth:`Program.expval_diagonal`) the final state never leaves those buffers.
+
 Parameters are passed as two tables, gathered by each stage with one indexing operation:
 ``shared`` of shape ``(P_s,)`` (angles equal for every row) and ``batched`` of shape
 ``(B, P_b)`` (angles that differ per row), plus a list of matrices for ``QubitUnitary``.
@@ -51,6 +56,7 @@ import torch
 from qlearn import config
 from qlearn.sim.gates import gate_spec, permutation_source
 from qlearn.sim.kernels import apply_block, apply_matrix, log2_int
+from qlearn.sim.reverse import run_program
 from qlearn.sim.stages import (
     DenseStage,
     FullStage,
@@ -385,11 +391,27 @@ class Program:
             while end and stages[end - 1].kind == "diag" and not stages[end - 1].needs_grad(t):
                 end -= 1
             stages = stages[:end]
-        for st in stages:
-            psi = st.apply(psi, t)
+        if self.n > DENSE_MAX_QUBITS:
+            psi = run_program(stages, psi, t)
+        else:
+            for st in stages:
+                psi = st.apply(psi, t)
         if psi.shape[1] != batch:
             psi = psi.expand(-1, batch)
         return psi
+
+    def expval_diagonal(self, psi: Tensor, t: Tables, batch: int, readout: Tensor) -> Tensor:
+        """Expectation values ``readout @ |psi_final|^2`` of shape ``(n_obs, batch)``.
+
+        For registers the reverse mode handles (more than ``DENSE_MAX_QUBITS`` qubits) the final
+        state never leaves the workspace; otherwise this is :meth:`run` and a product.
+        """
+        if self.n > DENSE_MAX_QUBITS:
+            values = run_program(self.stages, psi, t, readout.to(psi.device))
+        else:
+            p = self.run(psi, t, batch, z_only=True)
+            values = readout.to(p.device, p.real.dtype) @ (p.real**2 + p.imag**2)
+        return values.expand(-1, batch) if values.shape[1] != batch else values
 
 
 @functools.lru_cache(maxsize=256)

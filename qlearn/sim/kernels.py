@@ -77,6 +77,30 @@ def apply_block(psi: Tensor, m: Tensor, first: int) -> Tensor:
     return _block_matmul(m, psi, first)
 
 
+def block_into(psi: Tensor, m: Tensor, first: int, out: Tensor) -> Tensor:
+    """:func:`apply_block` (:func:`apply_block_real` for a real ``m``) into ``out``, no autograd."""
+    src, dst = (psi, out) if m.is_complex() else (torch.view_as_real(psi), torch.view_as_real(out))
+    d = m.shape[-1]
+    torch.matmul(m, src.reshape(2**first, d, -1), out=dst.view(2**first, d, -1))
+    return out
+
+
+def block_gram(lam: Tensor, psi: Tensor, first: int, d: int, complex_: bool) -> Tensor:
+    r"""``(d, d)`` matrix :math:`\sum \lambda\,\psi^\dagger` over every index except the ``d``
+    amplitudes of the wires ``first ..``: the gradient of a block's matrix, up to a factor.
+
+    For a real block the sum runs over the real view (real and imaginary parts as columns).
+    With the block on the leading wires the sum is split in two halves, so two threads share it.
+    """
+    if not complex_:
+        lam, psi = torch.view_as_real(lam), torch.view_as_real(psi)
+    lv, pv = lam.reshape(2**first, d, -1), psi.reshape(2**first, d, -1)
+    if first == 0 and lv.shape[-1] % 2 == 0:  # one long product: cut it in two
+        lv = lv.reshape(d, 2, -1).transpose(0, 1)
+        pv = pv.reshape(d, 2, -1).transpose(0, 1)
+    return torch.matmul(lv, pv.transpose(1, 2).conj()).sum(0)
+
+
 def apply_block_real(psi: Tensor, m: Tensor, first: int) -> Tensor:
     """Apply a shared *real* ``(2^k, 2^k)`` matrix to wires ``first .. first+k-1`` of ``psi``.
 

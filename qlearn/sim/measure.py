@@ -140,6 +140,33 @@ def is_diagonal(observable: Observable) -> bool:
     return all(c == "Z" for _, word in observable for _, c in word)
 
 
+def diagonal_matrix(
+    observables: Sequence[Observable], n_qubits: int, device: torch.device
+) -> Tensor | None:
+    r"""``D`` of shape ``(n_observables, 2^n)`` with :math:`\langle O_o\rangle = \sum_k D_{ok}
+    |\psi_k|^2`, for diagonal observables with number coefficients (else None).
+
+    Example:
+        >>> diagonal_matrix([((1.0, ((0, "Z"),)),)], 1, torch.device("cpu"))
+        tensor([[ 1., -1.]], dtype=torch.float64)
+    """
+    if not all(is_diagonal(o) for o in observables):
+        return None
+    rows = []
+    for obs in observables:
+        row = torch.zeros(2**n_qubits, dtype=torch.float64, device=device)
+        for coeff, word in obs:
+            if isinstance(coeff, Tensor):
+                return None
+            row = (
+                row
+                + (coeff.real if isinstance(coeff, complex) else coeff)
+                * _signs((word,), n_qubits, device)[0]
+            )
+        rows.append(row)
+    return torch.stack(rows)
+
+
 def expval_observables(psi: Tensor, observables: Sequence[Observable], n_qubits: int) -> Tensor:
     """Expectation values of sums of Pauli words: ``(n_observables, B)`` real."""
     words = sorted({word for obs in observables for _, word in obs})

@@ -31,6 +31,8 @@ from qlearn.sim.kernels import (
     apply_matrix,
     apply_phase,
     apply_wire_batched,
+    block_gram,
+    block_into,
     gather_rows,
 )
 
@@ -101,7 +103,14 @@ def real_of(psi: Tensor) -> torch.dtype:
 
 
 class Stage:
-    """One pass over the state; subclasses precompute structure and ``apply`` it."""
+    """One pass over the state; subclasses precompute structure and apply it.
+
+    A stage's parameters — the matrices or phases its gates amount to — are built from the
+    tables by :meth:`params` (with autograd), and applied by :meth:`apply_params`. The reverse
+    mode of :mod:`qlearn.sim.reverse` also calls :meth:`forward_into` (the same, into reusable
+    buffers) and :meth:`reverse` (adjoint and parameter gradients). The generic :meth:`reverse`
+    recomputes the stage from its kept input with autograd; hot stages override it.
+    """
 
     kind = ""
 
@@ -124,8 +133,65 @@ class Stage:
             "b" in self.slot_kinds and t.batched.requires_grad
         )
 
-    def apply(self, psi: Tensor, t: Tables) -> Tensor:  # pragma: no cover - abstract
-        raise NotImplementedError
+    def params(
+        self, t: Tables, cplx: torch.dtype, device: torch.device, memo: dict
+    ) -> tuple[Tensor | None, ...]:
+        """The stage's parameter tensors for this run (``memo`` shares equal ones)."""
+        return ()
+
+    def apply_params(self, psi: Tensor, params: Sequence[Tensor | None]) -> Tensor:
+        raise NotImplementedError  # pragma: no cover - abstract
+
+    def apply(self, psi: Tensor, t: Tables) -> Tensor:
+        return self.apply_params(psi, self.params(t, psi.dtype, psi.device, {}))
+
+    # ---- reverse mode (see qlearn.sim.reverse) ------------------------------------------------
+    def psi_needed(self, needs: Sequence[bool]) -> str | None:
+        """Which state :meth:`reverse` needs: ``"in"``, ``"either"`` (input or output) or None."""
+        return "in"
+
+    def forward_into(self, psi: Tensor, params: Sequence[Tensor | None], ws: Buffers) -> Tensor:
+        """:meth:`apply_params` without autograd; may take its output from ``ws``."""
+        return self.apply_params(psi, params)
+
+    def reverse(
+        self,
+        psi: Tensor | None,
+        at: str,
+        lam: Tensor,
+        params: Sequence[Tensor | None],
+        needs: Sequence[bool],
+        ws: Buffers,
+    ) -> tuple[Tensor, list[Tensor | None]]:
+        """``(lam_in, grads)`` from the adjoint ``lam`` after the stage and the state ``psi``
+        (before it if ``at == "in"``, after it if ``"out"``).
+
+        Generic rule: recompute the stage from its input with autograd (one extra pass).
+        """
+        with torch.enable_grad():
+            x = psi.detach().requires_grad_(True)
+            ps = [
+                None if p is None else (p.detach().requires_grad_(True) if need else p.detach())
+                for p, need in zip(params, needs, strict=True)
+            ]
+            out = self.apply_params(x, ps)
+            wrt = [x] + [p for p in ps if p is not None and p.requires_grad]
+            grads = list(torch.autograd.grad(out, wrt, lam, allow_unused=True))
+        lam_in, rest = grads[0], iter(grads[1:])
+        return lam_in, [next(rest) if p is not None and p.requires_grad else None for p in ps]
+
+
+class Buffers:
+    """State-sized scratch tensors for one run, taken from and given back to a workspace."""
+
+    def __init__(self, workspace, device: torch.device):
+        self.workspace, self.device = workspace, device
+
+    def take(self, shape, dtype: torch.dtype) -> Tensor:
+        return self.workspace.take(shape, dtype, self.device)
+
+    def give(self, *tensors: Tensor | None) -> None:
+        self.workspace.give(*tensors)
 
 
 # --------------------------------------------------------------------------------------------
@@ -220,10 +286,62 @@ class PhaseStage(Stage):
     def of_gates(refs: Sequence[GateRef], n: int) -> PhaseStage:
         return PhaseStage([PhaseTerm.of_gate(r, n) for r in refs], n, refs)
 
-    def apply(self, psi, t):
-        real = real_of(psi)
-        f, s = (part.phase(self, t, real, psi.dtype) for part in self.parts)
-        return apply_phase(psi, f, s)
+    def params(self, t, cplx, device, memo):
+        """``(f, s)``: the per-row phase ``(2^n, B)`` and the one-column phase ``(2^n, 1)``
+        (either may be None). Equal per-row parts (a re-uploaded encoding) are built once."""
+        real = torch.float64 if cplx == torch.complex128 else torch.float32
+        out = []
+        for part in self.parts:
+            key = ("phase", part.signature) if part.signature is not None else None
+            if key is not None and key in memo:
+                out.append(memo[key])
+                continue
+            phase = part.phase(self, t, real, cplx)
+            if key is not None:
+                memo[key] = phase
+            out.append(phase)
+        return tuple(out)
+
+    def apply_params(self, psi, params):
+        return apply_phase(psi, *params)
+
+    def psi_needed(self, needs):
+        return "either" if any(needs) else None
+
+    def forward_into(self, psi, params, ws):
+        f, s = params
+        if f is None and s is None:
+            return psi
+        cols = max(psi.shape[1], 1 if f is None else f.shape[1])
+        out = ws.take((psi.shape[0], cols), psi.dtype)
+        torch.mul(psi, s if f is None else f, out=out)
+        if f is not None and s is not None:
+            out.mul_(s)
+        return out
+
+    def reverse(self, psi, at, lam, params, needs, ws):
+        r"""With :math:`\lambda_{in} = \bar f \bar s \lambda`, the product
+        :math:`h = \lambda\,\bar\psi` is the same before and after the stage, and
+        :math:`\bar g_s = s \sum_b h`, :math:`\bar g_f = f h` (as :func:`apply_phase`)."""
+        f, s = params
+        if f is None and s is None:
+            return lam, [None, None]
+        lam_in = ws.take(lam.shape, lam.dtype)
+        torch.mul(lam, (s if f is None else f).conj(), out=lam_in)
+        if f is not None and s is not None:
+            lam_in.mul_(s.conj())
+        grads: list[Tensor | None] = [None, None]
+        if (f is None or not needs[0]) and (s is None or not needs[1]):
+            return lam_in, grads
+        ref = lam if at == "out" else lam_in
+        h = torch.mul(ref, psi.conj(), out=ws.take(ref.shape, ref.dtype))  # a pooled temporary
+        if s is not None and needs[1]:
+            grads[1] = s * h.sum(1, keepdim=True)
+        if f is not None and needs[0]:
+            g = f * h
+            grads[0] = g if g.shape[1] == f.shape[1] else g.sum(1, keepdim=True)
+        ws.give(h)
+        return lam_in, grads
 
 
 class _PhasePart:
@@ -241,6 +359,10 @@ class _PhasePart:
         self.terms = list(terms)
         self.split = per_row and n >= 2 and all(t.wire is not None for t in self.terms)
         self.key = id(self)
+        # parts with this signature compute the same phase from the same tables
+        self.signature = (
+            (per_row, tuple((t.slot, t.wire, t.gens) for t in self.terms)) if self.split else None
+        )
 
     def _pattern(self, term: PhaseTerm, lo: int, hi: int) -> Tensor:
         """The term's pattern on wires lo..hi-1 (zero if it acts elsewhere)."""
@@ -304,16 +426,27 @@ class PermStage(Stage):
         src = self.source(device)
         return src, torch.argsort(src)
 
-    def apply(self, psi, t):
+    def apply_params(self, psi, params):
         src, inverse = self.cached(("src",), psi.device, self._indices)
         return gather_rows(psi, src, inverse)
+
+    def psi_needed(self, needs):
+        return None
+
+    def forward_into(self, psi, params, ws):
+        src, _ = self.cached(("src",), psi.device, self._indices)
+        return torch.index_select(psi, 0, src, out=ws.take(psi.shape, psi.dtype))
+
+    def reverse(self, psi, at, lam, params, needs, ws):
+        _, inverse = self.cached(("src",), lam.device, self._indices)
+        return torch.index_select(lam, 0, inverse, out=ws.take(lam.shape, lam.dtype)), []
 
 
 # --------------------------------------------------------------------------------------------
 # Single-qubit gates
 
 #: Wires per block of a fused single-qubit layer: one matrix product of size 2^k per block.
-BLOCK_WIRES = 4
+BLOCK_WIRES = 3
 
 #: Gates whose matrices are real: a wire made only of these is applied with real arithmetic.
 REAL_GATES = frozenset({"RY", "Hadamard", "PauliX", "Identity"})
@@ -355,6 +488,9 @@ class LocalStage(Stage):
             if self.one_per_wire
             else []
         )
+        self.rowwise = sorted({r.wires[0] for r in self.refs if r.batched})
+        # shared gates of known unitaries only: the hand-written reverse pass applies
+        self.fast_reverse = not self.rowwise and all(r.name != "QubitUnitary" for r in self.refs)
 
     def _stacked(self, t: Tables, cplx, device) -> Tensor | None:
         """The shared gates' 2×2 matrices, ``(G, 2, 2)``, real if every one is real."""
@@ -379,42 +515,80 @@ class LocalStage(Stage):
             parts = [p.to(cplx) for p in parts]
         return torch.cat(parts) if len(parts) > 1 else parts[0]
 
-    def apply(self, psi, t):
-        stacked = self._stacked(t, psi.dtype, psi.device)
+    def params(self, t, cplx, device, memo):
+        """Per-row wires' ``(B, 2, 2)`` matrices, then one Kronecker matrix per shared block."""
+        stacked = self._stacked(t, cplx, device)
         if self.one_per_wire:
-            for block, rows in zip(self.blocks, self.block_rows, strict=True):
-                psi = _apply_kron_block(psi, stacked[rows.to(psi.device)], block[0])
-            return psi
+            return tuple(_kron(stacked[rows.to(device)]) for rows in self.block_rows)
         # general case: fuse each wire's gates in order (per-row gates make a wire per-row)
-        real = torch.float64 if psi.dtype == torch.complex128 else torch.float32
+        real = torch.float64 if cplx == torch.complex128 else torch.float32
         per_wire: dict[int, Tensor] = {}
         for i, r in enumerate(self.refs):
             if i in self.row:
                 m = stacked[self.row[i]]
             else:
                 params = tuple(p.to(real) if not p.is_complex() else p for p in t.values(r))
-                m = matrix(r.name, params, n_wires=1, dtype=psi.dtype, device=psi.device)
+                m = matrix(r.name, params, n_wires=1, dtype=cplx, device=device)
             w = r.wires[0]
             if w in per_wire:
                 prev = per_wire[w]
                 if m.is_complex() != prev.is_complex():
-                    m, prev = m.to(psi.dtype), prev.to(psi.dtype)
+                    m, prev = m.to(cplx), prev.to(cplx)
                 m = m @ prev
             per_wire[w] = m
-        for w, m in per_wire.items():
-            if m.ndim == 3:
-                psi = apply_wire_batched(psi, m.to(psi.dtype), w)
+        rowwise = tuple(per_wire[w].to(cplx) for w in self.rowwise)
+        blocks = []
         for block in self.blocks:
-            psi = _apply_kron_block(psi, torch.stack([per_wire[w] for w in block]), block[0])
+            mats = [per_wire[w] for w in block]
+            if any(m.is_complex() for m in mats):
+                mats = [m.to(cplx) for m in mats]
+            blocks.append(_kron(torch.stack(mats)))
+        return rowwise + tuple(blocks)
+
+    def apply_params(self, psi, params):
+        k = len(self.rowwise)
+        for w, m in zip(self.rowwise, params[:k], strict=True):
+            psi = apply_wire_batched(psi, m, w)
+        for block, m in zip(self.blocks, params[k:], strict=True):
+            psi = (apply_block if m.is_complex() else apply_block_real)(psi, m, block[0])
         return psi
 
+    def psi_needed(self, needs):
+        if not self.fast_reverse:
+            return "in"
+        return "in" if any(needs) else None
 
-def _apply_kron_block(psi: Tensor, mats: Tensor, first: int) -> Tensor:
-    """Apply ⊗ of the stacked 2×2 ``mats`` to wires ``first, first+1, ...``."""
-    m = _kron(mats)
-    if m.is_complex():
-        return apply_block(psi, m.to(psi.dtype), first)
-    return apply_block_real(psi, m, first)
+    def forward_into(self, psi, params, ws):
+        if not self.fast_reverse:
+            return self.apply_params(psi, params)
+        out = psi
+        for block, m in zip(self.blocks, params, strict=True):
+            nxt = ws.take(psi.shape, psi.dtype)
+            block_into(out, m, block[0], nxt)
+            if out is not psi:
+                ws.give(out)
+            out = nxt
+        return out
+
+    def reverse(self, psi, at, lam, params, needs, ws):
+        r"""Shared blocks on disjoint wires: :math:`\lambda_{in} = \prod_j M_j^\dagger
+        \lambda`, and for each block :math:`\bar g_{M_j} = M_j \sum_{\text{other wires}}
+        \lambda_{in}\psi_{in}^\dagger` (the other blocks are unitary and drop out of the
+        partial trace), one small product per block."""
+        if not self.fast_reverse:
+            return super().reverse(psi, at, lam, params, needs, ws)
+        lam_in = lam
+        for block, m in zip(reversed(self.blocks), reversed(params), strict=True):
+            nxt = ws.take(lam.shape, lam.dtype)
+            block_into(lam_in, m.conj().T, block[0], nxt)
+            if lam_in is not lam:
+                ws.give(lam_in)
+            lam_in = nxt
+        grads = [
+            m @ block_gram(lam_in, psi, block[0], m.shape[-1], m.is_complex()) if need else None
+            for block, m, need in zip(self.blocks, params, needs, strict=True)
+        ]
+        return lam_in, grads
 
 
 @functools.lru_cache(maxsize=32)
@@ -448,12 +622,15 @@ class DenseStage(Stage):
 
     kind = "dense"
 
-    def apply(self, psi, t):
+    def params(self, t, cplx, device, memo):
         r = self.refs[0]
-        real = real_of(psi)
+        real = torch.float64 if cplx == torch.complex128 else torch.float32
         params = tuple(p if p.is_complex() else p.to(real) for p in t.values(r))
-        m = matrix(r.name, params, n_wires=len(r.wires), dtype=psi.dtype, device=psi.device)
-        return apply_matrix(psi, m.to(psi.dtype), r.wires)
+        m = matrix(r.name, params, n_wires=len(r.wires), dtype=cplx, device=device)
+        return (m.to(cplx),)
+
+    def apply_params(self, psi, params):
+        return apply_matrix(psi, params[0], self.refs[0].wires)
 
 
 class FullStage(Stage):
