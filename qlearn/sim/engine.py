@@ -139,6 +139,7 @@ class TableBuilder:
         self._batched: list[Tensor] = []
         self._n_shared = self._n_batched = 0
         self.matrices: list[Tensor] = []
+        self._seen: dict[tuple, tuple[Tensor, int]] = {}
 
     def shared(self, values: Tensor) -> list[int]:
         """Append shared angles (any shape, flattened); returns their slot indices."""
@@ -173,10 +174,23 @@ class TableBuilder:
         else:
             for p in params:
                 if p.ndim:
-                    slots.append(("b", self.batched(p[:, None])[0]))
+                    slots.append(("b", self._batched_slot(p)))
                 else:
                     slots.append(("s", self.shared(p)[0]))
         self.ref(name, tuple(wires), tuple(slots), label)
+
+    def _batched_slot(self, p: Tensor) -> int:
+        """The slot of per-row angles ``p``: the same data given twice (an input re-uploaded
+        every layer) shares one slot. Only tensors without a gradient are merged by address; a
+        tensor with one only with itself, so each autograd path keeps its gradient."""
+        key = (
+            ("same", id(p))
+            if p.requires_grad
+            else ("data", p.data_ptr(), tuple(p.shape), p.stride(), p.dtype, p.device)
+        )
+        if key not in self._seen:
+            self._seen[key] = (p, self.batched(p[:, None])[0])  # p kept alive: ids stay unique
+        return self._seen[key][1]
 
     def build(self) -> tuple[tuple[GateRef, ...], Tables]:
         """The gate references and the parameter tables; raises on a non-finite angle."""

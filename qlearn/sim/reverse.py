@@ -166,7 +166,8 @@ class _Reverse(torch.autograd.Function):
             out = final
             real = torch.view_as_real(final).dtype
             w = torch.matmul(ctx.readout.to(real).T, grad, out=ws.take(final.shape, real))
-            lam = torch.mul(final, w.mul_(2), out=ws.take(final.shape, final.dtype))
+            lam = ws.take(final.shape, final.dtype)  # 2 psi w, on real views (no promotion)
+            torch.mul(torch.view_as_real(final), w.mul_(2)[..., None], out=torch.view_as_real(lam))
             ws.give(w)
             owned = True
         else:
@@ -193,6 +194,7 @@ class _Reverse(torch.autograd.Function):
             lam = lam_in
         mine = {id(k): k for k in (*kept, final) if k is not None and k is not psi0}
         ws.give(*mine.values())
+        ws.release()
         flat_grads = [g for gs in grads for g in gs]
         grad_psi = lam if ctx.needs_input_grad[4] else None
         if grad_psi is not None and owned:

@@ -186,12 +186,26 @@ class Buffers:
 
     def __init__(self, workspace, device: torch.device):
         self.workspace, self.device = workspace, device
+        self._conj: dict[int, tuple[Tensor, Tensor]] = {}
 
     def take(self, shape, dtype: torch.dtype) -> Tensor:
         return self.workspace.take(shape, dtype, self.device)
 
     def give(self, *tensors: Tensor | None) -> None:
         self.workspace.give(*tensors)
+
+    def conj(self, t: Tensor) -> Tensor:
+        """The complex conjugate of ``t`` as a real tensor, made once per run (a lazy
+        ``t.conj()`` would be copied by every product that reads it)."""
+        if id(t) not in self._conj:
+            out = torch.conj_physical(t, out=self.take(t.shape, t.dtype))
+            self._conj[id(t)] = (t, out)  # t kept alive: its id stays unique
+        return self._conj[id(t)][1]
+
+    def release(self) -> None:
+        """Give back the conjugates made by :meth:`conj`."""
+        self.give(*(out for _, out in self._conj.values()))
+        self._conj.clear()
 
 
 # --------------------------------------------------------------------------------------------
@@ -327,14 +341,18 @@ class PhaseStage(Stage):
         if f is None and s is None:
             return lam, [None, None]
         lam_in = ws.take(lam.shape, lam.dtype)
-        torch.mul(lam, (s if f is None else f).conj(), out=lam_in)
+        torch.mul(lam, ws.conj(s if f is None else f), out=lam_in)
         if f is not None and s is not None:
-            lam_in.mul_(s.conj())
+            lam_in.mul_(ws.conj(s))
         grads: list[Tensor | None] = [None, None]
         if (f is None or not needs[0]) and (s is None or not needs[1]):
             return lam_in, grads
         ref = lam if at == "out" else lam_in
-        h = torch.mul(ref, psi.conj(), out=ws.take(ref.shape, ref.dtype))  # a pooled temporary
+        h = ws.take(ref.shape, ref.dtype)  # h = ref * conj(psi), in a pooled buffer
+        if psi.shape == ref.shape:
+            torch.conj_physical(psi, out=h).mul_(ref)
+        else:
+            torch.mul(ref, psi.conj().resolve_conj(), out=h)
         if s is not None and needs[1]:
             grads[1] = s * h.sum(1, keepdim=True)
         if f is not None and needs[0]:
@@ -446,7 +464,7 @@ class PermStage(Stage):
 # Single-qubit gates
 
 #: Wires per block of a fused single-qubit layer: one matrix product of size 2^k per block.
-BLOCK_WIRES = 3
+BLOCK_WIRES = 2
 
 #: Gates whose matrices are real: a wire made only of these is applied with real arithmetic.
 REAL_GATES = frozenset({"RY", "Hadamard", "PauliX", "Identity"})
