@@ -125,6 +125,19 @@ def test_no_grad_forward_equals_forward_with_grad():
     assert torch.allclose(module(x), cold, atol=1e-13, rtol=0)
 
 
+def test_float32_matches_float64():
+    module = reupload_circuit(7, 2).module(dtype=F64, seed=8)
+    single = reupload_circuit(7, 2).module(dtype=torch.float32, seed=8)
+    x = _inputs(5, 7)
+    out, out32 = module(x), single(x.float())
+    assert out32.dtype == torch.float32
+    assert torch.allclose(out32.double(), out, atol=1e-5)
+    out.sum().backward()
+    out32.sum().backward()
+    g, g32 = module.weights["weights"].grad, single.weights["weights"].grad
+    assert torch.allclose(g32.double(), g, atol=1e-4)
+
+
 # --------------------------------------------------------------------------------------------
 # The workspace
 

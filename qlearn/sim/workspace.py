@@ -34,7 +34,7 @@ class Workspace:
     Python, so forgetting to give is a missed reuse, never a leak.
     """
 
-    def __init__(self, max_bytes: int = 2**30):
+    def __init__(self, max_bytes: int = 2**29):
         self.max_bytes = max_bytes
         self._free: dict[tuple, list[Tensor]] = defaultdict(list)
         self._bytes = 0
@@ -79,5 +79,5 @@ def _nbytes(t: Tensor) -> int:
     return t.numel() * t.element_size()
 
 
-#: The simulator's shared pool.
+#: The simulator's shared pool (at most 512 MiB kept; ``WORKSPACE.clear()`` frees it).
 WORKSPACE = Workspace()
