@@ -106,6 +106,15 @@ def test_second_backward_with_retain_graph_gives_the_same_gradients():
     assert torch.allclose(module.weights["weights"].grad, first, atol=1e-12, rtol=0)
 
 
+def test_second_backward_through_a_state_gives_the_same_gradients():
+    module = reupload_circuit(7, 2).module(dtype=F64, seed=4)
+    psi = module.state(_inputs(3, 7))
+    loss = (psi.real**2 - psi.imag).sum()
+    first = torch.autograd.grad(loss, module.weights["weights"], retain_graph=True)[0]
+    again = torch.autograd.grad(loss, module.weights["weights"])[0]
+    assert torch.allclose(again, first, atol=1e-12, rtol=0)
+
+
 def test_results_never_alias_reused_buffers():
     """Two results in a row are separate tensors: the workspace reuses only its own buffers."""
     module = reupload_circuit(7, 1).module(dtype=F64, seed=2)

@@ -89,6 +89,45 @@ class Result:
         return [{k: s[k] for k in keys if k in s} for s in self.summary]
 
 
+def format_table(result: Result, metric: str) -> str:
+    """The summary of ``metric`` as text: one line per model with its size, mean and range.
+
+    Example:
+        >>> runs = [{"task": "t", "model": "qru", "seed": s, "n_parameters": 35, "acc": a}
+        ...         for s, a in [(0, 0.9), (1, 0.8)]]
+        >>> r = Result("wdbc", "fast", {}, [0, 1], runs=runs, summary=summarise(runs))
+        >>> print(format_table(r, "acc"))
+        wdbc (fast size, seeds [0, 1]), acc:
+          qru          35 params  mean 0.85  [0.8, 0.9]
+    """
+    lines = [f"{result.name} ({result.size} size, seeds {result.seeds}), {metric}:"]
+    for row in result.table(metric):
+        lines.append(
+            f"  {row['model']:9s} {row['n_parameters']:5d} params  "
+            f"mean {row[metric + '_mean']:.4g}  [{row[metric + '_min']:.4g}, "
+            f"{row[metric + '_max']:.4g}]"
+        )
+    return "\n".join(lines)
+
+
+def values_by_model(result: Result, metric: str) -> dict[str, list[float]]:
+    r"""Per model (labelled with its parameter count), the values of ``metric`` over all runs.
+
+    Example:
+        >>> runs = [{"task": "t", "model": "qru", "seed": s, "n_parameters": 35, "acc": a}
+        ...         for s, a in [(0, 0.9), (1, 0.8)]]
+        >>> values_by_model(Result("wdbc", "fast", {}, [0, 1], runs=runs), "acc")
+        {'qru\n(35)': [0.9, 0.8]}
+    """
+    models = dict.fromkeys(r["model"] for r in result.runs)
+    return {
+        f"{m}\n({result.rows(model=m)[0]['n_parameters']})": [
+            r[metric] for r in result.rows(model=m)
+        ]
+        for m in models
+    }
+
+
 def as_result(r: Result | Mapping[str, Any]) -> Result:
     """``r`` itself if it is a :class:`Result`, else :meth:`Result.from_dict` of it (a stored
     JSON dict)."""
@@ -205,9 +244,12 @@ def load_result(module: str, name: str, directory: str | Path) -> Result:
     return Result.from_dict(load_json(module, name, directory))
 
 
-def stored(load: Callable[[str], Result], name: str) -> Result | None:
+def stored(
+    load: Callable[[str], Result], name: str, *, describe: bool = False
+) -> Result | None:
     """``load(name)`` (a module's ``load_result``), or ``None`` after printing why — for pages
-    that show a stored full-size result when there is one and carry on without it.
+    that show a stored full-size result when there is one and carry on without it. With
+    ``describe``, a found result is announced with its size, seeds, run time and protocol.
 
     Example:
         >>> from qlearn.experiments import qrun
@@ -217,10 +259,17 @@ def stored(load: Callable[[str], Result], name: str) -> Result | None:
         no stored result 'nope' at ...
     """
     try:
-        return load(name)
+        result = load(name)
     except ValueError as err:
         print(err)
         return None
+    if describe:
+        protocol = result.settings.get("protocol")
+        print(
+            f"stored {name}: {result.size} size, seeds {result.seeds}, {result.seconds:.0f} s"
+            + (f"; protocol: {protocol}" if protocol else "")
+        )
+    return result
 
 
 def write_json(d: Mapping[str, Any], out: Path | None, name: str, *, file: bool = True) -> None:

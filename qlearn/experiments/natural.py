@@ -396,6 +396,37 @@ def sweep(
     return out
 
 
+def sweep_figure(
+    result: Result | Mapping[str, Any],
+    key: str,
+    xlabel: str,
+    title: str,
+    marks: Mapping[str, float] | None = None,
+    chance: bool = False,
+):
+    """Validation error against the swept ``key`` (mean ± std over seeds, one curve per task),
+    with dashed lines at the values in ``marks`` and, with ``chance``, the 10-class chance level.
+
+    Example:
+        >>> rows = [{"task": "t", "model": "m", "seed": s, "g": g, "val_error": e}
+        ...         for g, s, e in [(0.5, 0, 0.6), (0.5, 1, 0.7), (1.5, 0, 0.1), (1.5, 1, 0.2)]]
+        >>> fig = sweep_figure(Result("transition", "fast", {}, [0, 1], runs=rows), "g",
+        ...                    "g", "transition", marks={"g_c": 1.0})
+        >>> len(fig.axes[0].lines) >= 2
+        True
+    """
+    from qlearn import plot
+
+    curves = sweep(result, key)
+    series = {task: (means, stds) for task, (_, means, stds) in curves.items()}
+    x = next(iter(curves.values()))[0]
+    fig = plot.error_bars(x, series, xlabel=xlabel, ylabel="validation error",
+                          reference={"chance": 0.9} if chance else None, title=title)  # fmt: skip
+    for value in (marks or {}).values():
+        fig.axes[0].axvline(value, color="tab:red", linestyle="--", linewidth=1)
+    return fig
+
+
 def best_quantum(result: Result | Mapping[str, Any]) -> list[dict[str, Any]]:
     r"""Per task, the quantum setting with the lowest mean validation error against the
     classical limit: ``a > 0`` against ``a = 0`` for a quantumness sweep, ``g < π/2`` against

@@ -133,15 +133,8 @@ class _Reverse(torch.autograd.Function):
         needs = _split(ctx.needs_input_grad[5:], sizes)
         keep, at = _plan(stages[:live], needs[:live])
         out, kept, cols = _forward(stages[:live], psi0, params[:live], keep, readout)
-        ctx.stages, ctx.sizes, ctx.live, ctx.keep, ctx.at, ctx.cols = (
-            stages,
-            sizes,
-            live,
-            keep,
-            at,
-            cols,
-        )
-        ctx.readout, ctx.kept = readout, kept
+        ctx.stages, ctx.sizes, ctx.live, ctx.readout = stages, sizes, live, readout
+        ctx.keep, ctx.at, ctx.cols, ctx.kept = keep, at, cols, kept
         if readout is not None:
             out, ctx.final = out
             ctx.save_for_backward(psi0, None, *flat)
@@ -159,8 +152,8 @@ class _Reverse(torch.autograd.Function):
         kept, final = ctx.kept, ctx.final
         ws = Buffers(WORKSPACE, grad.device)
         if kept is None:  # a second backward (retain_graph): rebuild the kept states
-            rebuilt = _forward(stages[:live], psi0, params[:live], ctx.keep, ctx.readout)
-            (_, final), kept = rebuilt[0], rebuilt[1]
+            result, kept, _ = _forward(stages[:live], psi0, params[:live], ctx.keep, ctx.readout)
+            final = result[1] if ctx.readout is not None else None
         ctx.kept = ctx.final = None
         if ctx.readout is not None:
             out = final
@@ -172,13 +165,12 @@ class _Reverse(torch.autograd.Function):
             owned = True
         else:
             lam, owned = grad, False
-        grads: list[list[Tensor | None]] = [
-            [
+        grads: list[list[Tensor | None]] = [[] for _ in stages]
+        for i in range(live, len(stages)):  # skipped phases: zero gradients, not None
+            grads[i] = [
                 torch.zeros_like(p) if p is not None and need else None
-                for p, need in zip(ps, ns, strict=True)
+                for p, need in zip(params[i], needs[i], strict=True)
             ]
-            for ps, ns in zip(params, needs, strict=True)
-        ]  # the skipped (dead) stages keep these zeros
         for i in range(live - 1, -1, -1):
             if at[i] == "out":
                 psi = out if i == live - 1 else kept[i + 1]
