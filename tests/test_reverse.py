@@ -176,3 +176,16 @@ def test_workspace_leaves_cuda_to_torch():
     ws.give(a)
     assert a.device.type == "cuda"
     assert ws.take((4,), F64, torch.device("cuda")) is not a
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_reverse_mode_on_cuda_matches_cpu():
+    cpu = reupload_circuit(8, 3).module(dtype=F64, seed=9)
+    gpu = reupload_circuit(8, 3).module(dtype=F64, seed=9, device="cuda")
+    x = _inputs(6, 8)
+    out, out_gpu = cpu(x), gpu(x.cuda())
+    assert torch.allclose(out_gpu.cpu(), out, atol=1e-10, rtol=0)
+    out.sum().backward()
+    out_gpu.sum().backward()
+    g, g_gpu = cpu.weights["weights"].grad, gpu.weights["weights"].grad
+    assert torch.allclose(g_gpu.cpu(), g, atol=1e-8, rtol=0)

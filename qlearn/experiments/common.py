@@ -244,9 +244,7 @@ def load_result(module: str, name: str, directory: str | Path) -> Result:
     return Result.from_dict(load_json(module, name, directory))
 
 
-def stored(
-    load: Callable[[str], Result], name: str, *, describe: bool = False
-) -> Result | None:
+def stored(load: Callable[[str], Result], name: str, *, describe: bool = False) -> Result | None:
     """``load(name)`` (a module's ``load_result``), or ``None`` after printing why — for pages
     that show a stored full-size result when there is one and carry on without it. With
     ``describe``, a found result is announced with its size, seeds, run time and protocol.

@@ -181,15 +181,17 @@ class _Reverse(torch.autograd.Function):
                 ws.give(lam)
             owned = owned if lam_in is lam else True
             if cols[i] == 1 and lam_in.shape[1] > 1:  # the input was one column shared by all
-                lam_in = lam_in.sum(1, keepdim=True)
-                owned = False
+                summed = lam_in.sum(1, keepdim=True)
+                if owned:
+                    ws.give(lam_in)
+                lam_in, owned = summed, False
             lam = lam_in
         mine = {id(k): k for k in (*kept, final) if k is not None and k is not psi0}
         ws.give(*mine.values())
         ws.release()
         flat_grads = [g for gs in grads for g in gs]
         grad_psi = lam if ctx.needs_input_grad[4] else None
-        if grad_psi is not None and owned:
-            grad_psi = grad_psi.clone()
+        if owned:  # a workspace buffer: hand out a copy, keep the buffer
+            grad_psi = None if grad_psi is None else grad_psi.clone()
             ws.give(lam)
         return (None, None, None, None, grad_psi, *flat_grads)
