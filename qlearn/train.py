@@ -2,6 +2,7 @@
 
 Example:
     >>> import torch
+    >>> _ = torch.manual_seed(0)  # the model's initial weights, before fit's own seed
     >>> model = torch.nn.Linear(1, 1)
     >>> x = torch.linspace(0, 1, 20)[:, None]
     >>> history = fit(model, x, 3 * x, epochs=200, lr=0.1, seed=0, progress=False)
