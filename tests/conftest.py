@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from qlearn import config
-from qlearn.sim import execute
+from qlearn.sim import engine, execute
 
 VALUE_ATOL = 1e-10
 GRAD_ATOL = 1e-8
@@ -111,6 +111,20 @@ def one_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(before)
+
+
+@pytest.fixture
+def reverse_mode(monkeypatch):
+    """Every run in the reverse mode (qlearn.sim.reverse), whatever the size of the state."""
+    monkeypatch.setattr(engine, "REVERSE_MIN_AMPLITUDES", 0)
+
+
+@pytest.fixture(params=["autograd", "reverse"])
+def either_mode(request, monkeypatch):
+    """Runs a test twice: small states under plain autograd, then in the reverse mode."""
+    if request.param == "reverse":
+        monkeypatch.setattr(engine, "REVERSE_MIN_AMPLITUDES", 0)
+    return request.param
 
 
 @pytest.fixture

@@ -156,8 +156,9 @@ def random_case(seed: int, helpers):
 
 
 @pytest.mark.parametrize("seed", range(N_RANDOM))
-def test_random_circuit_parity(seed, check_parity, helpers):
-    """Random circuits with every gate, broadcast and shared parameters, many measurements."""
+def test_random_circuit_parity(seed, check_parity, helpers, either_mode):
+    """Random circuits with every gate, broadcast and shared parameters, many measurements;
+    under autograd and in the reverse mode."""
     tape, params, _ = random_case(seed, helpers)
     assert tape.batch_size == BATCHES[seed % len(BATCHES)]
     check_parity(tape, params)
@@ -174,9 +175,9 @@ def test_random_circuits_cover_every_gate(helpers):
 
 
 @pytest.mark.parametrize(("seed", "n", "batch"), [(3, 7, None), (4, 7, 1), (5, 8, 6), (6, 9, 3)])
-def test_random_circuits_in_reverse_mode(seed, n, batch, check_parity, helpers):
-    """Registers wider than the dense-unitary shortcut run through qlearn.sim.reverse: every
-    gate, broadcast and shared parameters, values and gradients."""
+def test_random_circuits_in_reverse_mode(seed, n, batch, check_parity, helpers, reverse_mode):
+    """Registers wider than the dense-unitary shortcut (stages of single gates in the reverse
+    mode): every gate, broadcast and shared parameters, values and gradients."""
     b = TapeBuilder(seed, n, batch, helpers)
     tape = qml.tape.QuantumScript(b.operations(n_extra=6), b.measurements(5))
     check_parity(tape, b.params)

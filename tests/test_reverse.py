@@ -1,8 +1,8 @@
 """The reverse mode of the simulator (``qlearn.sim.reverse``) and its workspace.
 
-Registers of more than ``DENSE_MAX_QUBITS`` qubits run through it; these tests compare it with
-PennyLane and with plain autograd over the same stages, and check that no buffer it reuses can
-leak into a result.
+Every compiled program runs through it; these tests compare it with PennyLane and with plain
+autograd over the same stages (wide registers, where the stages are single gates), and check
+that no buffer it reuses can leak into a result.
 """
 
 from __future__ import annotations
@@ -16,6 +16,9 @@ from qlearn.sim.reverse import run_program
 from qlearn.sim.workspace import Workspace
 
 F64 = torch.float64
+
+# the small states here would otherwise run under plain autograd
+pytestmark = pytest.mark.usefixtures("reverse_mode")
 
 
 def _inputs(batch: int, n: int, seed: int = 0) -> torch.Tensor:
@@ -67,20 +70,21 @@ def test_trailing_phases_get_zero_gradients_not_none():
     assert module.weights["w"].grad.abs().sum() > 0
 
 
-def _program_and_tables(batch: int, requires_grad: bool):
-    module = reupload_circuit(7, 2).module(dtype=F64, seed=3)
-    x = _inputs(batch, 7).requires_grad_(requires_grad)
+def _program_and_tables(n: int, batch: int, requires_grad: bool):
+    module = reupload_circuit(n, 2).module(dtype=F64, seed=3)
+    x = _inputs(batch, n).requires_grad_(requires_grad)
     a_s, a_b = module._angles(x, F64)
     return module._program, engine.Tables(a_s, a_b, []), x, module
 
 
-def test_reverse_mode_equals_autograd_over_the_same_stages():
+@pytest.mark.parametrize("n", [4, 7])  # 4: runs of shared gates as one dense unitary
+def test_reverse_mode_equals_autograd_over_the_same_stages(n):
     """run_program against the stages applied one by one under autograd, from a batch of
     given states (gradients reach the states too, as in CircuitModule.evolve)."""
-    program, tables, x, module = _program_and_tables(3, requires_grad=True)
+    program, tables, x, module = _program_and_tables(n, 3, requires_grad=True)
     gen = torch.Generator().manual_seed(5)
-    psi0 = torch.randn(2**7, 3, generator=gen, dtype=torch.complex128).requires_grad_(True)
-    weight = torch.randn(2**7, 3, generator=gen, dtype=F64)
+    psi0 = torch.randn(2**n, 3, generator=gen, dtype=torch.complex128).requires_grad_(True)
+    weight = torch.randn(2**n, 3, generator=gen, dtype=F64)
 
     def loss(psi):
         return ((psi.real**2 + psi.imag**2) * weight).sum() + psi.imag.sum()

@@ -32,10 +32,11 @@ into ``RZ·RY·RZ``, and phases are kept *pending* — carried through permutati
 (:math:`P D = D' P`) and past gates on other wires — until a gate touches their wires. A layer of
 ``Rot`` gates then costs one real RY pass, and its phases join the data encoding's phase stage.
 
-Registers wider than ``DENSE_MAX_QUBITS`` run through :mod:`qlearn.sim.reverse`: the stages
+Large states (``REVERSE_MIN_AMPLITUDES``) run through :mod:`qlearn.sim.reverse`: the stages
 write into reused buffers, and gradients come from the adjoint method with a few kept states
 instead of autograd's record of every intermediate state. With a diagonal readout
-(:meth:`Program.expval_diagonal`) the final state never leaves those buffers.
+(:meth:`Program.expval_diagonal`) the final state never leaves those buffers. Small ones run
+stage by stage under autograd, which costs less Python per call.
 
 Parameters are passed as two tables, gathered by each stage with one indexing operation:
 ``shared`` of shape ``(P_s,)`` (angles equal for every row) and ``batched`` of shape
@@ -94,6 +95,9 @@ __all__ = [
 DENSE_MAX_QUBITS = 6
 #: Largest register for which diagonal gates are moved and merged (patterns cost 2^n each).
 COMMUTE_MAX_QUBITS = 16
+#: States of at least this many amplitudes (``2^n * batch``) run in the reverse mode of
+#: :mod:`qlearn.sim.reverse`; smaller ones cost less under plain autograd (measured on CPU).
+REVERSE_MIN_AMPLITUDES = 2**14
 #: Largest register the simulator accepts at all (2^30 amplitudes is 16 GiB per state row).
 MAX_QUBITS = 30
 
@@ -405,7 +409,7 @@ class Program:
             while end and stages[end - 1].kind == "diag" and not stages[end - 1].needs_grad(t):
                 end -= 1
             stages = stages[:end]
-        if self.n > DENSE_MAX_QUBITS:
+        if self.reverse_mode(batch):
             psi = run_program(stages, psi, t)
         else:
             for st in stages:
@@ -417,15 +421,19 @@ class Program:
     def expval_diagonal(self, psi: Tensor, t: Tables, batch: int, readout: Tensor) -> Tensor:
         """Expectation values ``readout @ |psi_final|^2`` of shape ``(n_obs, batch)``.
 
-        For registers the reverse mode handles (more than ``DENSE_MAX_QUBITS`` qubits) the final
-        state never leaves the workspace; otherwise this is :meth:`run` and a product.
+        In the reverse mode the final state never leaves the workspace of
+        :mod:`qlearn.sim.reverse`.
         """
-        if self.n > DENSE_MAX_QUBITS:
+        if self.reverse_mode(batch):
             values = run_program(self.stages, psi, t, readout.to(psi.device))
         else:
             p = self.run(psi, t, batch, z_only=True)
             values = readout.to(p.device, p.real.dtype) @ (p.real**2 + p.imag**2)
         return values.expand(-1, batch) if values.shape[1] != batch else values
+
+    def reverse_mode(self, batch: int) -> bool:
+        """Whether a run of ``batch`` rows goes through :mod:`qlearn.sim.reverse`."""
+        return 2**self.n * batch >= REVERSE_MIN_AMPLITUDES
 
 
 @functools.lru_cache(maxsize=256)

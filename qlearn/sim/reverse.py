@@ -29,7 +29,7 @@ Example:
     >>> c.cnot_ring()
     >>> c.expval("Z", 6)
     0
-    >>> m = c.module(dtype=torch.float64)     # 7 qubits: the reverse mode runs
+    >>> m = c.module(dtype=torch.float64)
     >>> m(torch.ones(3, 1)).sum().backward()
     >>> m.weights["w"].grad.shape
     torch.Size([7])

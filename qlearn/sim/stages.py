@@ -669,3 +669,26 @@ class FullStage(Stage):
         for st in self.sub:
             u = st.apply(u, t)
         return u @ psi
+
+    def params(self, t, cplx, device, memo):
+        """``(u,)``: the run's unitary, its gates applied to the identity."""
+        u = torch.eye(2**self.n, dtype=cplx, device=device)
+        for st in self.sub:
+            u = st.apply(u, t)
+        return (u,)
+
+    def apply_params(self, psi, params):
+        return params[0] @ psi
+
+    def psi_needed(self, needs):
+        return "in" if any(needs) else None
+
+    def forward_into(self, psi, params, ws):
+        return torch.matmul(params[0], psi, out=ws.take(psi.shape, psi.dtype))
+
+    def reverse(self, psi, at, lam, params, needs, ws):
+        r""":math:`\lambda_{in} = u^\dagger\lambda`, :math:`\bar g_u = \lambda\psi_{in}^\dagger`."""
+        u = params[0]
+        lam_in = torch.matmul(u.conj().T.resolve_conj(), lam, out=ws.take(lam.shape, lam.dtype))
+        grad = torch.matmul(lam, ws.conj(psi).T) if needs[0] else None
+        return lam_in, [grad]
