@@ -471,11 +471,12 @@ class CircuitModule(nn.Module):
             refs.append(engine.GateRef(op.name, op.wires, slots))
         self._program = engine.compile_program(tuple(refs), self.n_qubits)
         self._z_only = all(is_diagonal(o) for o in self._circuit.observables)
-        self._readout = (
-            diagonal_matrix(self._circuit.observables, self.n_qubits, torch.device("cpu"))
+        readout = (  # Z-type observables as one matrix on |psi|^2 (a buffer: it follows .to())
+            diagonal_matrix(self._circuit.observables, self.n_qubits, dev)
             if self._circuit.observables
             else None
         )
+        self.register_buffer("_readout", readout, persistent=False)
 
     @property
     def n_parameters(self) -> int:

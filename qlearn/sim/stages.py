@@ -572,9 +572,7 @@ class LocalStage(Stage):
         return psi
 
     def psi_needed(self, needs):
-        if not self.fast_reverse:
-            return "in"
-        return "in" if any(needs) else None
+        return "in" if any(needs) or not self.fast_reverse else None
 
     def forward_into(self, psi, params, ws):
         if not self.fast_reverse:
@@ -665,10 +663,7 @@ class FullStage(Stage):
             for st in self.sub:
                 psi = st.apply(psi, t)
             return psi
-        u = torch.eye(2**self.n, dtype=psi.dtype, device=psi.device)
-        for st in self.sub:
-            u = st.apply(u, t)
-        return u @ psi
+        return self.apply_params(psi, self.params(t, psi.dtype, psi.device, {}))
 
     def params(self, t, cplx, device, memo):
         """``(u,)``: the run's unitary, its gates applied to the identity."""
