@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from qlearn import config
-from qlearn.sim import engine, execute
+from qlearn.sim import engine, execute, jit
 
 VALUE_ATOL = 1e-10
 GRAD_ATOL = 1e-8
@@ -119,11 +119,14 @@ def reverse_mode(monkeypatch):
     monkeypatch.setattr(engine, "REVERSE_MIN_AMPLITUDES", 0)
 
 
-@pytest.fixture(params=["autograd", "reverse"])
+@pytest.fixture(params=["autograd", "reverse", "reverse-torch"])
 def either_mode(request, monkeypatch):
-    """Runs a test twice: small states under plain autograd, then in the reverse mode."""
-    if request.param == "reverse":
+    """Runs a test three times: small states under plain autograd, then in the reverse mode
+    with the compiled loops of qlearn.sim.jit, then in the reverse mode with torch alone."""
+    if request.param.startswith("reverse"):
         monkeypatch.setattr(engine, "REVERSE_MIN_AMPLITUDES", 0)
+    if request.param == "reverse-torch":
+        monkeypatch.setattr(jit, "ENABLED", False)
     return request.param
 
 

@@ -27,6 +27,8 @@ from collections.abc import Sequence
 
 import torch
 
+from qlearn.sim import jit
+
 Tensor = torch.Tensor
 
 
@@ -81,7 +83,11 @@ def block_into(psi: Tensor, m: Tensor, first: int, out: Tensor) -> Tensor:
     """:func:`apply_block` (:func:`apply_block_real` for a real ``m``) into ``out``, no autograd."""
     src, dst = (psi, out) if m.is_complex() else (torch.view_as_real(psi), torch.view_as_real(out))
     d = m.shape[-1]
-    torch.matmul(m, src.reshape(2**first, d, -1), out=dst.view(2**first, d, -1))
+    x, y = src.reshape(2**first, d, -1), dst.view(2**first, d, -1)
+    if not m.is_complex() and jit.usable(x, y):
+        jit.block(m, x, y)
+    else:
+        torch.matmul(m, x, out=y)
     return out
 
 
@@ -95,6 +101,8 @@ def block_gram(lam: Tensor, psi: Tensor, first: int, d: int, complex_: bool) -> 
     if not complex_:
         lam, psi = torch.view_as_real(lam), torch.view_as_real(psi)
     lv, pv = lam.reshape(2**first, d, -1), psi.reshape(2**first, d, -1)
+    if not complex_ and lv.shape == pv.shape and jit.usable(lv, pv):
+        return jit.gram(lv, pv)
     if first == 0 and lv.shape[-1] % 2 == 0:  # one long product: cut it in two
         lv = lv.reshape(d, 2, -1).transpose(0, 1)
         pv = pv.reshape(d, 2, -1).transpose(0, 1)

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import torch
 
+from qlearn.sim import jit
 from qlearn.sim.gates import gate_spec, matrix, permutation_source, phase_pattern
 from qlearn.sim.kernels import (
     apply_block,
@@ -328,6 +329,8 @@ class PhaseStage(Stage):
             return psi
         cols = max(psi.shape[1], 1 if f is None else f.shape[1])
         out = ws.take((psi.shape[0], cols), psi.dtype)
+        if f is not None and s is not None and psi.shape == f.shape and jit.usable(psi, f, s):
+            return jit.phase(psi, f, s, out)
         torch.mul(psi, s if f is None else f, out=out)
         if f is not None and s is not None:
             out.mul_(s)
@@ -341,6 +344,15 @@ class PhaseStage(Stage):
         if f is None and s is None:
             return lam, [None, None]
         lam_in = ws.take(lam.shape, lam.dtype)
+        if (
+            f is not None
+            and s is not None
+            and needs[1]
+            and not needs[0]
+            and psi.shape == lam.shape == f.shape
+            and jit.usable(lam, f, s, psi)
+        ):  # the common case (an encoding and trainable phases) in one pass
+            return lam_in, [None, s * jit.phase_reverse(lam, f, s, psi, lam_in, at == "out")]
         torch.mul(lam, ws.conj(s if f is None else f), out=lam_in)
         if f is not None and s is not None:
             lam_in.mul_(ws.conj(s))

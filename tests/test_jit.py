@@ -1,0 +1,102 @@
+"""The compiled CPU loops of qlearn.sim.jit against plain torch, and the engine with them off."""
+
+from __future__ import annotations
+
+import numba
+import pytest
+import torch
+
+from qlearn.sim import jit
+from qlearn.sim.benchmark import reupload_circuit
+
+
+def _real(shape, dtype, seed):
+    return torch.randn(shape, generator=torch.Generator().manual_seed(seed), dtype=dtype)
+
+
+def _complex(shape, dtype, seed):
+    real = torch.float64 if dtype == torch.complex128 else torch.float32
+    return torch.complex(_real(shape, real, seed), _real(shape, real, seed + 1))
+
+
+# shapes (A, d, C): C below, at and above one tile, and not a multiple of it
+SHAPES = [(1, 4, 3), (2, 4, jit.TILE), (4, 4, 2 * jit.TILE + 5), (3, 2, 700), (2, 8, 130)]
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+def test_block_equals_matmul(shape, dtype):
+    d = shape[1]
+    m, x = _real((d, d), dtype, 0), _real(shape, dtype, 1)
+    out = jit.block(m, x, torch.empty_like(x))
+    tol = 1e-12 if dtype == torch.float64 else 1e-4
+    torch.testing.assert_close(out, torch.matmul(m, x), atol=tol, rtol=0)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+def test_gram_equals_contraction(shape, dtype):
+    lam, psi = _real(shape, dtype, 2), _real(shape, dtype, 3)
+    ref = torch.einsum("aic,ajc->ij", lam.double(), psi.double()).to(dtype)
+    tol = 1e-10 if dtype == torch.float64 else 1e-3
+    torch.testing.assert_close(jit.gram(lam, psi), ref, atol=tol, rtol=0)
+
+
+@pytest.mark.parametrize("dtype", [torch.complex128, torch.complex64])
+def test_phase_and_its_reverse(dtype):
+    n, b = 16, 37
+    psi, f, lam = _complex((n, b), dtype, 4), _complex((n, b), dtype, 6), _complex((n, b), dtype, 8)
+    s = _complex((n, 1), dtype, 10)
+    tol = 1e-12 if dtype == torch.complex128 else 1e-4
+    torch.testing.assert_close(
+        jit.phase(psi, f, s, torch.empty_like(psi)), psi * f * s, atol=tol, rtol=0
+    )
+    for at_out in (False, True):
+        lam_in = torch.empty_like(lam)
+        h = jit.phase_reverse(lam, f, s, psi, lam_in, at_out)
+        ref_in = lam * f.conj() * s.conj()
+        torch.testing.assert_close(lam_in, ref_in, atol=tol, rtol=0)
+        ref_h = ((lam if at_out else ref_in) * psi.conj()).sum(1, keepdim=True)
+        torch.testing.assert_close(h, ref_h, atol=100 * tol, rtol=0)
+
+
+def test_results_do_not_depend_on_the_thread_count():
+    x, lam = _real((8, 4, 3000), torch.float64, 11), _real((8, 4, 3000), torch.float64, 12)
+    before = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        one = jit.gram(lam, x)
+        numba.set_num_threads(before)
+        assert torch.equal(jit.gram(lam, x), one)
+    finally:
+        numba.set_num_threads(before)
+
+
+def test_usable_only_for_contiguous_cpu_tensors_of_one_dtype(monkeypatch):
+    x = torch.zeros(2, 4, 8, dtype=torch.float64)
+    assert jit.usable(x, x)
+    assert not jit.usable(x, x.float())
+    assert not jit.usable(x.transpose(1, 2))
+    assert not jit.usable(x.long())
+    monkeypatch.setattr(jit, "ENABLED", False)
+    assert not jit.usable(x)
+
+
+@pytest.mark.parametrize("input_grad", [False, True])
+def test_a_large_circuit_gives_the_same_numbers_without_the_loops(monkeypatch, input_grad):
+    """The benchmark circuit at 8 qubits (reverse mode): values and every gradient agree."""
+    x = torch.rand(64, 8, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+    results = []
+    for enabled in (True, False):
+        monkeypatch.setattr(jit, "ENABLED", enabled)
+        torch.manual_seed(0)
+        module = reupload_circuit(8, 3).module(dtype=torch.float64)
+        inputs = x.clone().requires_grad_(input_grad)
+        out = module(inputs)
+        out.pow(2).sum().backward()
+        grads = [module.weights["weights"].grad] + ([inputs.grad] if input_grad else [])
+        results.append((out.detach(), grads))
+    (v1, g1), (v2, g2) = results
+    torch.testing.assert_close(v1, v2, atol=1e-12, rtol=0)
+    for a, b in zip(g1, g2, strict=True):
+        torch.testing.assert_close(a, b, atol=1e-11, rtol=0)
