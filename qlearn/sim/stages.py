@@ -521,6 +521,13 @@ class LocalStage(Stage):
         self.rowwise = sorted({r.wires[0] for r in self.refs if r.batched})
         # shared gates of known unitaries only: the hand-written reverse pass applies
         self.fast_reverse = not self.rowwise and all(r.name != "QubitUnitary" for r in self.refs)
+        # one shared RY per wire (a Rot layer after the planner moved its phases): the stage's
+        # parameters are the angles themselves, in block order, and the reverse pass returns
+        # their gradients directly (no autograd graph through the block matrices)
+        self.ry_angles: tuple[Slot, ...] | None = None
+        if self.one_per_wire and self.fast_reverse and all(r.name == "RY" for r in self.refs):
+            wires = [w for b in self.blocks for w in b]
+            self.ry_angles = tuple(self.refs[gate_of_wire[w]].slots[0] for w in wires)
 
     def _stacked(self, t: Tables, cplx, device) -> Tensor | None:
         """The shared gates' 2×2 matrices, ``(G, 2, 2)``, real if every one is real."""
@@ -546,7 +553,11 @@ class LocalStage(Stage):
         return torch.cat(parts) if len(parts) > 1 else parts[0]
 
     def params(self, t, cplx, device, memo):
-        """Per-row wires' ``(B, 2, 2)`` matrices, then one Kronecker matrix per shared block."""
+        """Per-row wires' ``(B, 2, 2)`` matrices, then one Kronecker matrix per shared block
+        (for a layer of RY gates: their angles in block order, ``(n_wires,)``)."""
+        if self.ry_angles is not None:
+            real = torch.float64 if cplx == torch.complex128 else torch.float32
+            return (t.gather(self.ry_angles, real)[:, 0],)
         stacked = self._stacked(t, cplx, device)
         if self.one_per_wire:
             return tuple(_kron(stacked[rows.to(device)]) for rows in self.block_rows)
@@ -575,7 +586,49 @@ class LocalStage(Stage):
             blocks.append(_kron(torch.stack(mats)))
         return rowwise + tuple(blocks)
 
+    @staticmethod
+    def _rotations(theta: Tensor) -> tuple[Tensor, Tensor]:
+        r""":math:`R(\theta) = [[c, -s], [s, c]]` and :math:`R'(\theta) = \frac12[[-s, -c],
+        [c, -s]]` (:math:`c, s = \cos, \sin\frac\theta2`), each ``(n_wires, 2, 2)``."""
+        c, sn = torch.cos(theta / 2), torch.sin(theta / 2)
+        rot = torch.stack((c, -sn, sn, c), -1).reshape(-1, 2, 2)
+        return rot, 0.5 * torch.stack((-sn, -c, c, -sn), -1).reshape(-1, 2, 2)
+
+    def _ry_blocks(self, theta: Tensor) -> list[Tensor]:
+        """The blocks' matrices from the RY angles (Kronecker products of rotations)."""
+        rot = self._rotations(theta)[0]
+        if all(len(b) == 2 for b in self.blocks):  # the common case, in one product
+            return list(_kron_pairs(rot[0::2], rot[1::2]).unbind(0))
+        mats, k = [], 0
+        for block in self.blocks:
+            mats.append(functools.reduce(torch.kron, rot[k : k + len(block)].unbind(0)))
+            k += len(block)
+        return mats
+
+    def _ry_grads(self, theta: Tensor, mats: Sequence[Tensor], grams: Sequence[Tensor]) -> Tensor:
+        r"""Angle gradients from each block's :math:`G_b = M_b\sum\lambda\psi^\top`
+        (:math:`=\partial L/\partial M_b`): :math:`\partial L/\partial\theta_w = \sum G_b
+        \odot (R_1\otimes\dots\otimes R_w'\otimes\dots)`."""
+        rot, drot = self._rotations(theta)
+        if all(len(b) == 2 for b in self.blocks):
+            g = torch.bmm(torch.stack(list(mats)), torch.stack(list(grams)))
+            ra, rb, da, db = rot[0::2], rot[1::2], drot[0::2], drot[1::2]
+            first = (g * _kron_pairs(da, rb)).sum((1, 2))
+            second = (g * _kron_pairs(ra, db)).sum((1, 2))
+            return torch.stack((first, second), 1).reshape(-1)
+        out, k = [], 0
+        for block, m, gram in zip(self.blocks, mats, grams, strict=True):
+            d = len(block)
+            g = (m @ gram).reshape((2,) * (2 * d))  # (i_1 .. i_d, j_1 .. j_d)
+            for w in range(d):
+                factors = [drot[k + v] if v == w else rot[k + v] for v in range(d)]
+                out.append((g * functools.reduce(torch.kron, factors).reshape(g.shape)).sum())
+            k += d
+        return torch.stack(out)
+
     def apply_params(self, psi, params):
+        if self.ry_angles is not None:
+            params = self._ry_blocks(params[0])
         k = len(self.rowwise)
         for w, m in zip(self.rowwise, params[:k], strict=True):
             psi = apply_wire_batched(psi, m, w)
@@ -589,6 +642,8 @@ class LocalStage(Stage):
     def forward_into(self, psi, params, ws):
         if not self.fast_reverse:
             return self.apply_params(psi, params)
+        if self.ry_angles is not None:
+            params = self._ry_blocks(params[0].detach())
         out = psi
         for block, m in zip(self.blocks, params, strict=True):
             nxt = ws.take(psi.shape, psi.dtype)
@@ -605,6 +660,10 @@ class LocalStage(Stage):
         partial trace), one small product per block."""
         if not self.fast_reverse:
             return super().reverse(psi, at, lam, params, needs, ws)
+        theta = None
+        if self.ry_angles is not None:
+            theta = params[0].detach()
+            params, needs = self._ry_blocks(theta), [needs[0]] * len(self.blocks)
         lam_in = lam
         for block, m in zip(reversed(self.blocks), reversed(params), strict=True):
             nxt = ws.take(lam.shape, lam.dtype)
@@ -612,11 +671,18 @@ class LocalStage(Stage):
             if lam_in is not lam:
                 ws.give(lam_in)
             lam_in = nxt
-        grads = [
-            m @ block_gram(lam_in, psi, block[0], m.shape[-1], m.is_complex()) if need else None
+        grams = [
+            block_gram(lam_in, psi, block[0], m.shape[-1], m.is_complex()) if need else None
             for block, m, need in zip(self.blocks, params, needs, strict=True)
         ]
-        return lam_in, grads
+        if theta is not None:
+            return lam_in, [self._ry_grads(theta, params, grams) if needs[0] else None]
+        return lam_in, [None if g is None else m @ g for m, g in zip(params, grams, strict=True)]
+
+
+def _kron_pairs(a: Tensor, b: Tensor) -> Tensor:
+    """Kronecker products of stacked 2×2 matrices: ``(P, 2, 2)``, ``(P, 2, 2)`` -> ``(P, 4, 4)``."""
+    return (a[:, :, None, :, None] * b[:, None, :, None, :]).reshape(-1, 4, 4)
 
 
 @functools.lru_cache(maxsize=32)
