@@ -63,6 +63,7 @@ from qlearn.sim.stages import (
     FullStage,
     GateRef,
     LocalStage,
+    PermPhaseStage,
     PermStage,
     PhaseStage,
     PhaseTerm,
@@ -382,6 +383,27 @@ def _full_stages(refs: Sequence[GateRef], n: int) -> list[Stage]:
     return merged
 
 
+def _fuse_perm_phase(stages: Sequence[Stage]) -> list[Stage]:
+    """A permutation followed by phases becomes one :class:`PermPhaseStage` (one pass), unless
+    the phases end the program: a diagonal readout skips trailing phases."""
+    out: list[Stage] = []
+    i = 0
+    while i < len(stages):
+        st = stages[i]
+        if (
+            st.kind == "perm"
+            and i + 1 < len(stages)
+            and stages[i + 1].kind == "diag"
+            and any(later.kind != "diag" for later in stages[i + 2 :])
+        ):
+            out.append(PermPhaseStage(st, stages[i + 1]))
+            i += 2
+        else:
+            out.append(st)
+            i += 1
+    return out
+
+
 class Program:
     """A circuit structure compiled into stages; build with :func:`compile_program` (cached)."""
 
@@ -393,6 +415,7 @@ class Program:
             self.stages = _commuting_stages(refs, n_qubits)
         else:
             self.stages = _simple_stages(refs, n_qubits)
+        self.stages = _fuse_perm_phase(self.stages)
 
     def __len__(self) -> int:
         return len(self.stages)

@@ -33,6 +33,8 @@ Example:
 
 from __future__ import annotations
 
+import functools
+
 import torch
 
 Tensor = torch.Tensor
@@ -141,22 +143,25 @@ if njit is not None:
                     acc[t, i, j] = s
 
     @_jit
-    def _phase(psi, f, s, out):  # pragma: no cover - compiled
-        for k in prange(psi.shape[0]):
+    def _phase(psi, rows, f, s, out):  # pragma: no cover - compiled
+        for k in prange(out.shape[0]):
             sk = s[k, 0]
-            for b in range(psi.shape[1]):
-                out[k, b] = psi[k, b] * (f[k, b] * sk)
+            r = rows[k]
+            for b in range(out.shape[1]):
+                out[k, b] = psi[r, b] * (f[k, b] * sk)
 
     @_jit
-    def _phase_reverse(lam, f, s, psi, lam_in, hsum, at_out):  # pragma: no cover - compiled
+    def _phase_reverse(lam, f, s, psi, rows, lam_in, hsum, at_out):  # pragma: no cover
         for k in prange(lam.shape[0]):
             sk = s[k, 0].conjugate()
+            r = rows[k]
+            phi = psi[k] if at_out else psi[r]
             acc = 0j
             for b in range(lam.shape[1]):
                 v = lam[k, b]
                 w = v * (f[k, b].conjugate() * sk)
-                lam_in[k, b] = w
-                acc += (v if at_out else w) * psi[k, b].conjugate()
+                lam_in[r, b] = w
+                acc += (v if at_out else w) * phi[b].conjugate()
             hsum[k] = acc
 
 
@@ -177,22 +182,39 @@ def gram(lam: Tensor, psi: Tensor) -> Tensor:
     return acc.sum(0)
 
 
-def phase(psi: Tensor, f: Tensor, s: Tensor, out: Tensor) -> Tensor:
-    """``out = psi * f * s`` in one pass: ``psi``, ``f``, ``out`` ``(N, B)``, ``s`` ``(N, 1)``."""
-    _phase(psi.detach().numpy(), f.detach().numpy(), s.detach().numpy(), out.detach().numpy())
+def phase(psi: Tensor, f: Tensor, s: Tensor, out: Tensor, rows: Tensor | None = None) -> Tensor:
+    """``out = psi[rows] * f * s`` in one pass: ``psi``, ``f``, ``out`` ``(N, B)``, ``s``
+    ``(N, 1)``; ``rows`` (a permutation of the ``N`` rows, default none) is applied first."""
+    rows = _identity(psi.shape[0]) if rows is None else rows
+    arrays = (psi, rows, f, s, out)
+    _phase(*(a.detach().numpy() for a in arrays))
     return out
 
 
 def phase_reverse(
-    lam: Tensor, f: Tensor, s: Tensor, psi: Tensor, lam_in: Tensor, at_out: bool
+    lam: Tensor,
+    f: Tensor,
+    s: Tensor,
+    psi: Tensor,
+    lam_in: Tensor,
+    at_out: bool,
+    rows: Tensor | None = None,
 ) -> Tensor:
     r"""The adjoint of :func:`phase` and the row sums its shared phase's gradient needs.
 
-    Writes :math:`\lambda_{in} = \lambda\,\bar f\,\bar s` into ``lam_in`` and returns
-    :math:`h_k = \sum_b r_{kb}\,\bar\psi_{kb}` of shape ``(N, 1)``, where ``r`` is ``lam`` if
-    ``psi`` is the phase's output (``at_out``) and ``lam_in`` if it is its input.
+    Writes :math:`\lambda_{in}[\mathrm{rows}_k] = \lambda_k\,\bar f_k\,\bar s_k` into
+    ``lam_in`` and returns :math:`h_k = \sum_b r_{kb}\,\bar\phi_{kb}` of shape ``(N, 1)``:
+    with ``at_out``, ``psi`` is the output of :func:`phase` and :math:`r = \lambda`,
+    :math:`\phi = \psi`; otherwise ``psi`` is its input, :math:`r` the adjoint before the row
+    permutation and :math:`\phi_k = \psi_{\mathrm{rows}_k}`.
     """
+    rows = _identity(lam.shape[0]) if rows is None else rows
     hsum = torch.empty(lam.shape[0], dtype=lam.dtype)
-    arrays = (lam, f, s, psi, lam_in, hsum)
+    arrays = (lam, f, s, psi, rows, lam_in, hsum)
     _phase_reverse(*(a.detach().numpy() for a in arrays), at_out)
     return hsum[:, None]
+
+
+@functools.lru_cache(maxsize=16)
+def _identity(n: int) -> Tensor:
+    return torch.arange(n)

@@ -323,13 +323,18 @@ class PhaseStage(Stage):
     def psi_needed(self, needs):
         return "either" if any(needs) else None
 
+    def fused(self, psi: Tensor, params) -> bool:
+        """Whether the compiled loops of :func:`qlearn.sim.jit.phase` apply."""
+        f, s = params
+        return f is not None and s is not None and psi.shape == f.shape and jit.usable(psi, f, s)
+
     def forward_into(self, psi, params, ws):
         f, s = params
         if f is None and s is None:
             return psi
         cols = max(psi.shape[1], 1 if f is None else f.shape[1])
         out = ws.take((psi.shape[0], cols), psi.dtype)
-        if f is not None and s is not None and psi.shape == f.shape and jit.usable(psi, f, s):
+        if self.fused(psi, params):
             return jit.phase(psi, f, s, out)
         torch.mul(psi, s if f is None else f, out=out)
         if f is not None and s is not None:
@@ -344,14 +349,8 @@ class PhaseStage(Stage):
         if f is None and s is None:
             return lam, [None, None]
         lam_in = ws.take(lam.shape, lam.dtype)
-        if (
-            f is not None
-            and s is not None
-            and needs[1]
-            and not needs[0]
-            and psi.shape == lam.shape == f.shape
-            and jit.usable(lam, f, s, psi)
-        ):  # the common case (an encoding and trainable phases) in one pass
+        if needs[1] and not needs[0] and lam.shape == psi.shape and self.fused(psi, params):
+            # the common case (an encoding and trainable phases) in one pass
             return lam_in, [None, s * jit.phase_reverse(lam, f, s, psi, lam_in, at == "out")]
         torch.mul(lam, ws.conj(s if f is None else f), out=lam_in)
         if f is not None and s is not None:
@@ -470,6 +469,61 @@ class PermStage(Stage):
     def reverse(self, psi, at, lam, params, needs, ws):
         _, inverse = self.cached(("src",), lam.device, self._indices)
         return torch.index_select(lam, 0, inverse, out=ws.take(lam.shape, lam.dtype)), []
+
+
+class PermPhaseStage(Stage):
+    """A permutation followed by phases (a CNOT ring, then the next layer's encoding): one
+    pass with :func:`qlearn.sim.jit.phase` over the gathered rows, else the two stages."""
+
+    kind = "permphase"
+
+    def __init__(self, perm: PermStage, phase: PhaseStage):
+        super().__init__(perm.refs + phase.refs, perm.n)
+        self.perm, self.phase = perm, phase
+        self.slot_kinds = phase.slot_kinds
+
+    def params(self, t, cplx, device, memo):
+        return self.phase.params(t, cplx, device, memo)
+
+    def apply_params(self, psi, params):
+        return self.phase.apply_params(self.perm.apply_params(psi, ()), params)
+
+    def psi_needed(self, needs):
+        return self.phase.psi_needed(needs)
+
+    def _rows(self, device):
+        return self.perm.cached(("src",), device, self.perm._indices)
+
+    def forward_into(self, psi, params, ws):
+        src, _ = self._rows(psi.device)
+        if self.phase.fused(psi, params):
+            return jit.phase(psi, *params, ws.take(psi.shape, psi.dtype), rows=src)
+        mid = self.perm.forward_into(psi, (), ws)
+        out = self.phase.forward_into(mid, params, ws)
+        if out is not mid:
+            ws.give(mid)
+        return out
+
+    def reverse(self, psi, at, lam, params, needs, ws):
+        src, _ = self._rows(lam.device)
+        f, s = params
+        if (
+            needs[1]
+            and not needs[0]
+            and psi is not None
+            and lam.shape == psi.shape
+            and self.phase.fused(psi, params)
+        ):
+            lam_in = ws.take(lam.shape, lam.dtype)
+            hsum = jit.phase_reverse(lam, f, s, psi, lam_in, at == "out", rows=src)
+            return lam_in, [None, s * hsum]
+        if at == "in" and psi is not None:  # the phase's input is the permuted state
+            psi = torch.index_select(psi, 0, src)
+        lam_mid, grads = self.phase.reverse(psi, at, lam, params, needs, ws)
+        lam_in, _ = self.perm.reverse(None, "in", lam_mid, (), [], ws)
+        if lam_mid is not lam:
+            ws.give(lam_mid)
+        return lam_in, grads
 
 
 # --------------------------------------------------------------------------------------------
