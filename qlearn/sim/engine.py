@@ -25,7 +25,12 @@ stage             what it does
 ``dense``         one multi-qubit gate: a matrix product on its wires
 ``full``          (n <= 6, large batch) a run of shared gates multiplied into one
                   :math:`2^n\times 2^n` unitary first, then one matrix product
+``permphase``     a ``perm`` stage and the ``diag`` stage after it, in one pass
 ================  ===================================================================
+
+On CPU the hottest passes — real blocks, their gradient sums, and phases — run as compiled
+loops (:mod:`qlearn.sim.jit`, numba) rather than as BLAS products of size 4, which cost several
+times a pass over the state.
 
 For registers of up to 16 qubits the planner also moves diagonal gates: each ``Rot`` is split
 into ``RZ·RY·RZ``, and phases are kept *pending* — carried through permutations

@@ -9,6 +9,7 @@ Every stage applies a run of gates in one pass over the amplitude-major state ``
   (CZ, IsingZZ, or a single-wire phase moved through a CNOT) carry a full pattern
   :math:`p(k)`, and :math:`\phi = P^\top\theta` is one small matrix product.
 * :class:`PermStage` — permutation gates composed into one gather.
+* :class:`PermPhaseStage` — a permutation and the phases after it, in one pass.
 * :class:`LocalStage` — single-qubit gates fused per wire, neighbouring wires applied as 4×4
   blocks; wires whose gates are real (RY, Hadamard) use real arithmetic.
 * :class:`DenseStage` — one multi-qubit gate by its matrix.
