@@ -72,15 +72,24 @@ def _tiles(a: int, c: int) -> int:
 if njit is not None:
     _jit = njit(parallel=True, fastmath=True, boundscheck=False, cache=True)
 
+    @njit(inline="always", cache=True)
+    def _tile(t, per, n_c):  # pragma: no cover - compiled
+        """Task ``t`` of ``per`` tiles per row: the row and the column range ``[c0, c1)``."""
+        c0 = (t % per) * TILE
+        return t // per, c0, min(n_c, c0 + TILE)
+
+    @njit(inline="always", cache=True)
+    def _rows4(x, a, c0, c1):  # pragma: no cover - compiled
+        """The four rows of block ``a`` of ``x`` on the columns ``[c0, c1)``."""
+        return x[a, 0, c0:c1], x[a, 1, c0:c1], x[a, 2, c0:c1], x[a, 3, c0:c1]
+
     @_jit
     def _block4(m, x, out):  # pragma: no cover - compiled
         n_a, _, n_c = x.shape
         per = (n_c + TILE - 1) // TILE
         for t in prange(n_a * per):
-            a = t // per
-            c0 = (t % per) * TILE
-            c1 = min(n_c, c0 + TILE)
-            x0, x1, x2, x3 = x[a, 0, c0:c1], x[a, 1, c0:c1], x[a, 2, c0:c1], x[a, 3, c0:c1]
+            a, c0, c1 = _tile(t, per, n_c)
+            x0, x1, x2, x3 = _rows4(x, a, c0, c1)
             for i in range(4):
                 o = out[a, i, c0:c1]
                 m0, m1, m2, m3 = m[i, 0], m[i, 1], m[i, 2], m[i, 3]
@@ -92,9 +101,7 @@ if njit is not None:
         n_a, d, n_c = x.shape
         per = (n_c + TILE - 1) // TILE
         for t in prange(n_a * per):
-            a = t // per
-            c0 = (t % per) * TILE
-            c1 = min(n_c, c0 + TILE)
+            a, c0, c1 = _tile(t, per, n_c)
             for i in range(d):
                 o = out[a, i, c0:c1]
                 x0, m0 = x[a, 0, c0:c1], m[i, 0]
@@ -110,10 +117,8 @@ if njit is not None:
         n_a, _, n_c = lam.shape
         per = (n_c + TILE - 1) // TILE
         for t in prange(n_a * per):
-            a = t // per
-            c0 = (t % per) * TILE
-            c1 = min(n_c, c0 + TILE)
-            p0, p1, p2, p3 = psi[a, 0, c0:c1], psi[a, 1, c0:c1], psi[a, 2, c0:c1], psi[a, 3, c0:c1]
+            a, c0, c1 = _tile(t, per, n_c)
+            p0, p1, p2, p3 = _rows4(psi, a, c0, c1)
             for i in range(4):
                 li = lam[a, i, c0:c1]
                 s0 = s1 = s2 = s3 = 0.0
@@ -130,9 +135,7 @@ if njit is not None:
         n_a, d, n_c = lam.shape
         per = (n_c + TILE - 1) // TILE
         for t in prange(n_a * per):
-            a = t // per
-            c0 = (t % per) * TILE
-            c1 = min(n_c, c0 + TILE)
+            a, c0, c1 = _tile(t, per, n_c)
             for i in range(d):
                 li = lam[a, i, c0:c1]
                 for j in range(d):
