@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import multiprocessing
+
 import numba
 import pytest
 import torch
@@ -94,6 +96,36 @@ def test_results_do_not_depend_on_the_thread_count():
         assert torch.equal(jit.gram(lam, x), one)
     finally:
         numba.set_num_threads(before)
+
+
+def test_the_loops_follow_torchs_thread_count(one_thread):
+    x = _real((2, 4, 8), torch.float64, 13)
+    jit.gram(x, x)
+    assert numba.get_num_threads() == 1
+
+
+def _simulate_in_child(queue) -> None:
+    x = torch.rand(64, 8, generator=torch.Generator().manual_seed(1), dtype=torch.float64)
+    torch.manual_seed(0)
+    queue.put(reupload_circuit(8, 2).module(dtype=torch.float64)(x).tolist())
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="no fork")
+def test_a_process_forked_after_the_loops_ran_still_simulates(one_thread):
+    """GNU OpenMP does not survive a fork: numba would end a child that starts a parallel loop
+    after its parent ran one, so the child uses torch. (One torch thread: torch's own parallel
+    BLAS hangs in such a child, whatever qlearn does; use the spawn start method there.)"""
+    x = torch.rand(64, 8, generator=torch.Generator().manual_seed(1), dtype=torch.float64)
+    torch.manual_seed(0)
+    expected = reupload_circuit(8, 2).module(dtype=torch.float64)(x).detach()  # runs the loops
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    child = ctx.Process(target=_simulate_in_child, args=(queue,))
+    child.start()
+    got = torch.tensor(queue.get(timeout=120), dtype=torch.float64)
+    child.join(timeout=60)
+    assert child.exitcode == 0
+    torch.testing.assert_close(got, expected, atol=1e-12, rtol=0)
 
 
 def test_usable_only_for_contiguous_cpu_tensors_of_one_dtype(monkeypatch):

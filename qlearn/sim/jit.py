@@ -16,7 +16,9 @@ Both take and return torch tensors (CPU, float32 or float64, contiguous) and sha
 them. :func:`usable` says whether they apply; the callers in :mod:`qlearn.sim.kernels` fall back
 to ``torch.matmul`` otherwise (CUDA, other dtypes, numba missing) or when ``ENABLED`` is False.
 The tiles are fixed by the shapes, not by the number of threads, so results do not depend on
-the thread count.
+the thread count; the loops use as many threads as torch (``torch.set_num_threads``). A process
+forked after the loops ran uses torch instead (GNU OpenMP's threads do not survive a fork);
+for parallel runs, the ``spawn`` start method of :mod:`multiprocessing` avoids the question.
 
 Example:
     >>> import torch
@@ -34,12 +36,14 @@ Example:
 from __future__ import annotations
 
 import functools
+import os
 
 import torch
 
 Tensor = torch.Tensor
 
 try:
+    import numba
     from numba import njit, prange
 except ImportError:  # pragma: no cover - numba is a dependency; a broken install falls back
     njit = None
@@ -53,11 +57,35 @@ TILE = 512
 _DTYPES = (torch.float64, torch.float32, torch.complex128, torch.complex64)
 
 
+#: Set in a process forked after the compiled loops ran: GNU OpenMP's threads do not survive
+#: a fork (numba ends such a child at its first parallel loop), so the child uses torch.
+_FORKED = False
+_USED = False
+
+
+def _after_fork_in_child() -> None:
+    global _FORKED
+    _FORKED = _FORKED or _USED
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def _launch() -> None:
+    """Before a parallel loop: note the use (see ``_FORKED``) and follow torch's thread count."""
+    global _USED
+    _USED = True
+    threads = min(torch.get_num_threads(), numba.config.NUMBA_NUM_THREADS)
+    if numba.get_num_threads() != threads:
+        numba.set_num_threads(threads)
+
+
 def usable(*tensors: Tensor) -> bool:
     """Whether :func:`block` and :func:`gram` apply to these tensors."""
     return (
         ENABLED
         and njit is not None
+        and not _FORKED
         and all(
             t.device.type == "cpu" and t.dtype in _DTYPES and t.is_contiguous() for t in tensors
         )
@@ -170,6 +198,7 @@ if njit is not None:
 
 def block(m: Tensor, x: Tensor, out: Tensor) -> Tensor:
     """``out = m @ x`` batched over the first axis: ``m`` ``(d, d)``, ``x`` ``(A, d, C)``."""
+    _launch()
     mn = m.detach().to(x.dtype).contiguous().numpy()
     (_block4 if m.shape[-1] == 4 else _block)(mn, x.detach().numpy(), out.detach().numpy())
     return out
@@ -178,6 +207,7 @@ def block(m: Tensor, x: Tensor, out: Tensor) -> Tensor:
 def gram(lam: Tensor, psi: Tensor) -> Tensor:
     r"""``(d, d)`` matrix :math:`\sum_{a,c}\lambda_{a,:,c}\,\psi_{a,:,c}^\top` of two
     ``(A, d, C)`` tensors (per-tile partial sums, added in a fixed order)."""
+    _launch()
     n_a, d, n_c = lam.shape
     acc = torch.empty(_tiles(n_a, n_c), d, d, dtype=lam.dtype)
     kernel = _gram4 if d == 4 else _gram
@@ -188,6 +218,7 @@ def gram(lam: Tensor, psi: Tensor) -> Tensor:
 def phase(psi: Tensor, f: Tensor, s: Tensor, out: Tensor, rows: Tensor | None = None) -> Tensor:
     """``out = psi[rows] * f * s`` in one pass: ``psi``, ``f``, ``out`` ``(N, B)``, ``s``
     ``(N, 1)``; ``rows`` (a permutation of the ``N`` rows, default none) is applied first."""
+    _launch()
     rows = _identity(psi.shape[0]) if rows is None else rows
     arrays = (psi, rows, f, s, out)
     _phase(*(a.detach().numpy() for a in arrays))
@@ -211,6 +242,7 @@ def phase_reverse(
     :math:`\phi = \psi`; otherwise ``psi`` is its input, :math:`r` the adjoint before the row
     permutation and :math:`\phi_k = \psi_{\mathrm{rows}_k}`.
     """
+    _launch()
     rows = _identity(lam.shape[0]) if rows is None else rows
     hsum = torch.empty(lam.shape[0], dtype=lam.dtype)
     arrays = (lam, f, s, psi, rows, lam_in, hsum)
