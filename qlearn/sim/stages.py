@@ -610,9 +610,12 @@ class LocalStage(Stage):
     def params(self, t, cplx, device, memo):
         """Per-row wires' ``(B, 2, 2)`` matrices, then one Kronecker matrix per shared block
         (for a layer of RY gates: their angles in block order, ``(n_wires,)``)."""
-        if self.ry_angles is not None:
+        if self.ry_angles is not None:  # the angles, then for the reverse mode (no autograd)
             real = torch.float64 if cplx == torch.complex128 else torch.float32
-            return (t.gather(self.ry_angles, real)[:, 0],)
+            theta = t.gather(self.ry_angles, real)[:, 0]  # their rotations and block matrices
+            with torch.no_grad():
+                rot, drot = self._rotations(theta)
+                return (theta, rot, drot, *self._ry_blocks(rot))
         stacked = self._stacked(t, cplx, device)
         if self.one_per_wire:
             return tuple(_kron(stacked[rows.to(device)]) for rows in self.block_rows)
@@ -649,9 +652,8 @@ class LocalStage(Stage):
         rot = torch.stack((c, -sn, sn, c), -1).reshape(-1, 2, 2)
         return rot, 0.5 * torch.stack((-sn, -c, c, -sn), -1).reshape(-1, 2, 2)
 
-    def _ry_blocks(self, theta: Tensor) -> list[Tensor]:
-        """The blocks' matrices from the RY angles (Kronecker products of rotations)."""
-        rot = self._rotations(theta)[0]
+    def _ry_blocks(self, rot: Tensor) -> list[Tensor]:
+        """The blocks' matrices from the RY rotations (their Kronecker products)."""
         if all(len(b) == 2 for b in self.blocks):  # the common case, in one product
             return list(_kron_pairs(rot[0::2], rot[1::2]).unbind(0))
         mats, k = [], 0
@@ -660,11 +662,12 @@ class LocalStage(Stage):
             k += len(block)
         return mats
 
-    def _ry_grads(self, theta: Tensor, mats: Sequence[Tensor], grams: Sequence[Tensor]) -> Tensor:
+    def _ry_grads(
+        self, rot: Tensor, drot: Tensor, mats: Sequence[Tensor], grams: Sequence[Tensor]
+    ) -> Tensor:
         r"""Angle gradients from each block's :math:`G_b = M_b\sum\lambda\psi^\top`
         (:math:`=\partial L/\partial M_b`): :math:`\partial L/\partial\theta_w = \sum G_b
         \odot (R_1\otimes\dots\otimes R_w'\otimes\dots)`."""
-        rot, drot = self._rotations(theta)
         if all(len(b) == 2 for b in self.blocks):
             g = torch.bmm(torch.stack(list(mats)), torch.stack(list(grams)))
             ra, rb, da, db = rot[0::2], rot[1::2], drot[0::2], drot[1::2]
@@ -682,8 +685,8 @@ class LocalStage(Stage):
         return torch.stack(out)
 
     def apply_params(self, psi, params):
-        if self.ry_angles is not None:
-            params = self._ry_blocks(params[0])
+        if self.ry_angles is not None:  # with autograd through the angles
+            params = self._ry_blocks(self._rotations(params[0])[0])
         k = len(self.rowwise)
         for w, m in zip(self.rowwise, params[:k], strict=True):
             psi = apply_wire_batched(psi, m, w)
@@ -698,7 +701,7 @@ class LocalStage(Stage):
         if not self.fast_reverse:
             return self.apply_params(psi, params)
         if self.ry_angles is not None:
-            params = self._ry_blocks(params[0].detach())
+            params = params[3:]
         out = psi
         for block, m in zip(self.blocks, params, strict=True):
             nxt = ws.take(psi.shape, psi.dtype)
@@ -715,10 +718,9 @@ class LocalStage(Stage):
         partial trace), one small product per block."""
         if not self.fast_reverse:
             return super().reverse(psi, at, lam, params, needs, ws)
-        theta = None
+        ry = None
         if self.ry_angles is not None:
-            theta = params[0].detach()
-            params, needs = self._ry_blocks(theta), [needs[0]] * len(self.blocks)
+            ry, params, needs = params[1:3], params[3:], [needs[0]] * len(self.blocks)
         lam_in = lam
         for block, m in zip(reversed(self.blocks), reversed(params), strict=True):
             nxt = ws.take(lam.shape, lam.dtype)
@@ -730,8 +732,9 @@ class LocalStage(Stage):
             block_gram(lam_in, psi, block[0], m.shape[-1], m.is_complex()) if need else None
             for block, m, need in zip(self.blocks, params, needs, strict=True)
         ]
-        if theta is not None:
-            return lam_in, [self._ry_grads(theta, params, grams) if needs[0] else None]
+        if ry is not None:
+            grad = self._ry_grads(*ry, params, grams) if needs[0] else None
+            return lam_in, [grad] + [None] * (2 + len(params))
         return lam_in, [None if g is None else m @ g for m, g in zip(params, grams, strict=True)]
 
 
