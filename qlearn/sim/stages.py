@@ -426,15 +426,38 @@ class _PhasePart:
         theta = t.gather(slots, real) if slots else None
         factors = []
         for pats, const in halves:
-            phi = const.to(real)
-            if theta is not None:
-                phi = phi + pats.to(real) @ theta
-            factors.append(torch.complex(torch.cos(phi), torch.sin(phi)))
+            if theta is None:
+                phi = const.to(real)
+                factors.append(torch.complex(torch.cos(phi), torch.sin(phi)))
+            else:
+                factors.append(_ExpPhase.apply(theta, pats.to(real), const.to(real)))
         if len(factors) == 1:
             return factors[0].to(cplx)
         hi, lo = factors
         cols = max(hi.shape[1], lo.shape[1])
         return (hi[:, None, :] * lo[None, :, :]).reshape(-1, cols).to(cplx)
+
+
+class _ExpPhase(torch.autograd.Function):
+    r""":math:`s = e^{i\phi}` with :math:`\phi = c + P\theta`, as one autograd node.
+
+    For unit-modulus :math:`s` and torch's gradient :math:`g_s`, the phase's gradient is
+    :math:`g_\phi = \mathrm{Im}(\bar s\, g_s)`, so :math:`g_\theta = P^\top g_\phi`: one
+    small product instead of autograd's chain (product, sum, cos, sin, complex) per stage.
+    """
+
+    @staticmethod
+    def forward(ctx, theta: Tensor, pats: Tensor, const: Tensor) -> Tensor:
+        phi = const + pats @ theta
+        s = torch.complex(torch.cos(phi), torch.sin(phi))
+        ctx.save_for_backward(pats, s)
+        return s
+
+    @staticmethod
+    def backward(ctx, grad: Tensor):
+        pats, s = ctx.saved_tensors
+        grad_phi = (s.conj() * grad).imag
+        return pats.T @ grad_phi, None, None
 
 
 # --------------------------------------------------------------------------------------------
