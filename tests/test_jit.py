@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import multiprocessing
+import subprocess
+import sys
 
 import numba
 import pytest
@@ -126,6 +128,28 @@ def test_a_process_forked_after_the_loops_ran_still_simulates(one_thread):
     child.join(timeout=60)
     assert child.exitcode == 0
     torch.testing.assert_close(got, expected, atol=1e-12, rtol=0)
+
+
+_AFTER_BRAKET = """
+import braket.default_simulator.linalg_utils  # sets numba's workqueue layer and -1 threads
+import numba, torch
+from qlearn.sim import jit
+x = torch.ones(2, 4, 8, dtype=torch.float64)
+torch.set_num_threads(1)
+assert torch.equal(jit.gram(x, x), torch.full((4, 4), 16.0, dtype=torch.float64))
+print(numba.threading_layer(), numba.get_num_threads())
+"""
+
+
+def test_the_loops_survive_brakets_numba_settings():
+    """Importing Amazon Braket's local simulator first changes numba's global settings."""
+    pytest.importorskip("braket.default_simulator")
+    done = subprocess.run(
+        [sys.executable, "-c", _AFTER_BRAKET], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    layer, threads = done.stdout.split()
+    assert layer != "workqueue" and threads == "1"
 
 
 def test_usable_only_for_contiguous_cpu_tensors_of_one_dtype(monkeypatch):

@@ -35,6 +35,7 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 
@@ -72,12 +73,22 @@ os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def _launch() -> None:
-    """Before a parallel loop: note the use (see ``_FORKED``) and follow torch's thread count."""
+    """Before a parallel loop: note the use (see ``_FORKED``) and follow torch's thread count.
+
+    numba's settings are global to the process, and Amazon Braket's local simulator sets
+    some when imported (the ``workqueue`` threading layer, which is not thread-safe and was
+    4x slower here, and ``NUMBA_NUM_THREADS = -1``, which makes ``numba.set_num_threads``
+    refuse every count). Before numba starts its threads we ask for its default layer; the
+    thread count follows torch's where numba accepts it.
+    """
     global _USED
+    if not _USED and not numba.np.ufunc.parallel._is_initialized:
+        numba.config.THREADING_LAYER = "default"
     _USED = True
-    threads = min(torch.get_num_threads(), numba.config.NUMBA_NUM_THREADS)
+    threads = max(1, min(torch.get_num_threads(), numba.np.ufunc.parallel.NUM_THREADS))
     if numba.get_num_threads() != threads:
-        numba.set_num_threads(threads)
+        with contextlib.suppress(ValueError):
+            numba.set_num_threads(threads)
 
 
 def usable(*tensors: Tensor) -> bool:
