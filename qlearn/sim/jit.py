@@ -69,7 +69,8 @@ def _after_fork_in_child() -> None:
     _FORKED = _FORKED or _USED
 
 
-os.register_at_fork(after_in_child=_after_fork_in_child)
+if hasattr(os, "register_at_fork"):  # POSIX
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def _launch() -> None:
