@@ -46,40 +46,48 @@ def test_gram_equals_contraction(shape, dtype):
     torch.testing.assert_close(jit.gram(lam, psi), ref, atol=tol, rtol=0)
 
 
+def _factors(n, b, dtype, seed, split):
+    """A per-row phase as given to the loops, ``(hi, lo)``, and as one tensor ``f``."""
+    if not split:
+        f = _complex((n, b), dtype, seed)
+        return (f, None), f
+    hi, lo = _complex((n // 4, b), dtype, seed), _complex((4, b), dtype, seed + 2)
+    return (hi, lo), (hi[:, None, :] * lo[None, :, :]).reshape(n, b)
+
+
+@pytest.mark.parametrize("split", [False, True])
 @pytest.mark.parametrize("dtype", [torch.complex128, torch.complex64])
-def test_phase_and_its_reverse(dtype):
+def test_phase_and_its_reverse(dtype, split):
     n, b = 16, 37
-    psi, f, lam = _complex((n, b), dtype, 4), _complex((n, b), dtype, 6), _complex((n, b), dtype, 8)
+    psi, lam = _complex((n, b), dtype, 4), _complex((n, b), dtype, 8)
+    (hi, lo), f = _factors(n, b, dtype, 6, split)
     s = _complex((n, 1), dtype, 10)
     tol = 1e-12 if dtype == torch.complex128 else 1e-4
-    torch.testing.assert_close(
-        jit.phase(psi, f, s, torch.empty_like(psi)), psi * f * s, atol=tol, rtol=0
-    )
+    out = jit.phase(psi, hi, lo, s, torch.empty_like(psi))
+    torch.testing.assert_close(out, psi * f * s, atol=tol, rtol=0)
     for at_out in (False, True):
         lam_in = torch.empty_like(lam)
-        h = jit.phase_reverse(lam, f, s, psi, lam_in, at_out)
+        h = jit.phase_reverse(lam, hi, lo, s, psi, lam_in, at_out)
         ref_in = lam * f.conj() * s.conj()
         torch.testing.assert_close(lam_in, ref_in, atol=tol, rtol=0)
         ref_h = ((lam if at_out else ref_in) * psi.conj()).sum(1, keepdim=True)
         torch.testing.assert_close(h, ref_h, atol=100 * tol, rtol=0)
 
 
-def test_phase_after_a_row_permutation():
+@pytest.mark.parametrize("split", [False, True])
+def test_phase_after_a_row_permutation(split):
     """``rows`` gathers the input first; the reverse scatters the adjoint back."""
     n, b = 8, 5
     dtype = torch.complex128
-    psi, f, lam = (
-        _complex((n, b), dtype, 20),
-        _complex((n, b), dtype, 22),
-        _complex((n, b), dtype, 24),
-    )
+    psi, lam = _complex((n, b), dtype, 20), _complex((n, b), dtype, 24)
+    (hi, lo), f = _factors(n, b, dtype, 22, split)
     s = _complex((n, 1), dtype, 26)
     rows = torch.randperm(n, generator=torch.Generator().manual_seed(0))
-    out = jit.phase(psi, f, s, torch.empty_like(psi), rows=rows)
+    out = jit.phase(psi, hi, lo, s, torch.empty_like(psi), rows=rows)
     torch.testing.assert_close(out, psi[rows] * f * s, atol=1e-12, rtol=0)
     for at_out, state in ((True, out), (False, psi)):
         lam_in = torch.empty_like(lam)
-        h = jit.phase_reverse(lam, f, s, state, lam_in, at_out, rows=rows)
+        h = jit.phase_reverse(lam, hi, lo, s, state, lam_in, at_out, rows=rows)
         mid = lam * f.conj() * s.conj()
         ref_in = torch.empty_like(mid)
         ref_in[rows] = mid

@@ -186,23 +186,27 @@ if njit is not None:
                     acc[t, i, j] = s
 
     @_jit
-    def _phase(psi, rows, f, s, out):  # pragma: no cover - compiled
+    def _phase(psi, rows, hi, lo, shift, s, out):  # pragma: no cover - compiled
+        mask = (1 << shift) - 1
         for k in prange(out.shape[0]):
             sk = s[k, 0]
             r = rows[k]
+            h, low = hi[k >> shift], lo[k & mask]
             for b in range(out.shape[1]):
-                out[k, b] = psi[r, b] * (f[k, b] * sk)
+                out[k, b] = psi[r, b] * (h[b] * low[b] * sk)
 
     @_jit
-    def _phase_reverse(lam, f, s, psi, rows, lam_in, hsum, at_out):  # pragma: no cover
+    def _phase_reverse(lam, hi, lo, shift, s, psi, rows, lam_in, hsum, at_out):  # pragma: no cover
+        mask = (1 << shift) - 1
         for k in prange(lam.shape[0]):
             sk = s[k, 0].conjugate()
             r = rows[k]
+            h, low = hi[k >> shift], lo[k & mask]
             phi = psi[k] if at_out else psi[r]
             acc = 0j
             for b in range(lam.shape[1]):
                 v = lam[k, b]
-                w = v * (f[k, b].conjugate() * sk)
+                w = v * ((h[b] * low[b]).conjugate() * sk)
                 lam_in[r, b] = w
                 acc += (v if at_out else w) * phi[b].conjugate()
             hsum[k] = acc
@@ -227,19 +231,29 @@ def gram(lam: Tensor, psi: Tensor) -> Tensor:
     return acc.sum(0)
 
 
-def phase(psi: Tensor, f: Tensor, s: Tensor, out: Tensor, rows: Tensor | None = None) -> Tensor:
-    """``out = psi[rows] * f * s`` in one pass: ``psi``, ``f``, ``out`` ``(N, B)``, ``s``
-    ``(N, 1)``; ``rows`` (a permutation of the ``N`` rows, default none) is applied first."""
+def phase(
+    psi: Tensor,
+    hi: Tensor,
+    lo: Tensor | None,
+    s: Tensor,
+    out: Tensor,
+    rows: Tensor | None = None,
+) -> Tensor:
+    """``out = psi[rows] * f * s`` in one pass, for ``psi``, ``out`` ``(N, B)``, ``s``
+    ``(N, 1)`` and ``f[i * L + j] = hi[i] * lo[j]`` (``hi`` ``(N / L, B)``, ``lo`` ``(L, B)``;
+    ``lo`` None: ``f = hi``), never built; ``rows`` (a permutation, default none) acts first."""
     _launch()
     rows = _identity(psi.shape[0]) if rows is None else rows
-    arrays = (psi, rows, f, s, out)
-    _phase(*(a.detach().numpy() for a in arrays))
+    lo, shift = _factor(lo, hi)
+    arrays = (psi, rows, hi, lo)
+    _phase(*(a.detach().numpy() for a in arrays), shift, s.detach().numpy(), out.numpy())
     return out
 
 
 def phase_reverse(
     lam: Tensor,
-    f: Tensor,
+    hi: Tensor,
+    lo: Tensor | None,
     s: Tensor,
     psi: Tensor,
     lam_in: Tensor,
@@ -256,10 +270,21 @@ def phase_reverse(
     """
     _launch()
     rows = _identity(lam.shape[0]) if rows is None else rows
+    lo, shift = _factor(lo, hi)
     hsum = torch.empty(lam.shape[0], dtype=lam.dtype)
-    arrays = (lam, f, s, psi, rows, lam_in, hsum)
-    _phase_reverse(*(a.detach().numpy() for a in arrays), at_out)
+    arrays = (lam, hi, lo)
+    tail = (s, psi, rows, lam_in, hsum)
+    _phase_reverse(
+        *(a.detach().numpy() for a in arrays), shift, *(a.detach().numpy() for a in tail), at_out
+    )
     return hsum[:, None]
+
+
+def _factor(lo: Tensor | None, hi: Tensor) -> tuple[Tensor, int]:
+    """``lo`` and ``log2(len(lo))``; a row of ones when there is no second factor."""
+    if lo is None:
+        return torch.ones(1, hi.shape[1], dtype=hi.dtype), 0
+    return lo, lo.shape[0].bit_length() - 1
 
 
 @functools.lru_cache(maxsize=16)

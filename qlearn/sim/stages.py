@@ -303,40 +303,49 @@ class PhaseStage(Stage):
         return PhaseStage([PhaseTerm.of_gate(r, n) for r in refs], n, refs)
 
     def params(self, t, cplx, device, memo):
-        """``(f, s)``: the per-row phase ``(2^n, B)`` and the one-column phase ``(2^n, 1)``
-        (either may be None). Equal per-row parts (a re-uploaded encoding) are built once."""
+        """``(hi, lo, s)``: the per-row phase ``f`` ``(2^n, B)`` as the factors of its outer
+        product over the rows (``f[k] = hi[k // L] * lo[k % L]``, ``lo`` ``(L, B)``; ``lo`` is
+        None when ``hi`` is the whole of ``f``), and the one-column phase ``s`` ``(2^n, 1)``.
+        Any may be None. Equal per-row parts (a re-uploaded encoding) are built once."""
         real = torch.float64 if cplx == torch.complex128 else torch.float32
-        out = []
-        for part in self.parts:
-            key = ("phase", part.signature) if part.signature is not None else None
-            if key is not None and key in memo:
-                out.append(memo[key])
-                continue
-            phase = part.phase(self, t, real, cplx)
+        part = self.parts[0]
+        key = ("phase", part.signature) if part.signature is not None else None
+        if key is not None and key in memo:
+            hi, lo = memo[key]
+        else:
+            hi, lo = part.factors(self, t, real, cplx)
             if key is not None:
-                memo[key] = phase
-            out.append(phase)
-        return tuple(out)
+                memo[key] = hi, lo
+        s = self.parts[1].factors(self, t, real, cplx)[0]
+        return hi, lo, s
 
     def apply_params(self, psi, params):
-        return apply_phase(psi, *params)
+        hi, lo, s = params
+        return apply_phase(psi, _outer(hi, lo), s)
 
     def psi_needed(self, needs):
         return "either" if any(needs) else None
 
     def fused(self, psi: Tensor, params) -> bool:
         """Whether the compiled loops of :func:`qlearn.sim.jit.phase` apply."""
-        f, s = params
-        return f is not None and s is not None and psi.shape == f.shape and jit.usable(psi, f, s)
+        hi, lo, s = params
+        return (
+            hi is not None
+            and s is not None
+            and hi.shape[1] == psi.shape[1]
+            and (lo is None or lo.shape[1] == psi.shape[1])
+            and jit.usable(psi, hi, s, *(() if lo is None else (lo,)))
+        )
 
     def forward_into(self, psi, params, ws):
-        f, s = params
-        if f is None and s is None:
+        hi, lo, s = params
+        if hi is None and s is None:
             return psi
+        if self.fused(psi, params):
+            return jit.phase(psi, hi, lo, s, ws.take(psi.shape, psi.dtype))
+        f = _outer(hi, lo)
         cols = max(psi.shape[1], 1 if f is None else f.shape[1])
         out = ws.take((psi.shape[0], cols), psi.dtype)
-        if self.fused(psi, params):
-            return jit.phase(psi, f, s, out)
         torch.mul(psi, s if f is None else f, out=out)
         if f is not None and s is not None:
             out.mul_(s)
@@ -345,19 +354,24 @@ class PhaseStage(Stage):
     def reverse(self, psi, at, lam, params, needs, ws):
         r"""With :math:`\lambda_{in} = \bar f \bar s \lambda`, the product
         :math:`h = \lambda\,\bar\psi` is the same before and after the stage, and
-        :math:`\bar g_s = s \sum_b h`, :math:`\bar g_f = f h` (as :func:`apply_phase`)."""
-        f, s = params
-        if f is None and s is None:
-            return lam, [None, None]
-        lam_in = ws.take(lam.shape, lam.dtype)
-        if needs[1] and not needs[0] and lam.shape == psi.shape and self.fused(psi, params):
+        :math:`\bar g_s = s \sum_b h`, :math:`\bar g_f = f h` (as :func:`apply_phase`); the
+        factors of :math:`f = hi \otimes lo` get :math:`\bar g_f` contracted with the other."""
+        hi, lo, s = params
+        if hi is None and s is None:
+            return lam, [None, None, None]
+        need_f = needs[0] or needs[1]
+        if needs[2] and not need_f and lam.shape == psi.shape and self.fused(psi, params):
             # the common case (an encoding and trainable phases) in one pass
-            return lam_in, [None, s * jit.phase_reverse(lam, f, s, psi, lam_in, at == "out")]
+            lam_in = ws.take(lam.shape, lam.dtype)
+            hsum = jit.phase_reverse(lam, hi, lo, s, psi, lam_in, at == "out")
+            return lam_in, [None, None, s * hsum]
+        f = _outer(hi, lo)
+        lam_in = ws.take(lam.shape, lam.dtype)
         torch.mul(lam, ws.conj(s if f is None else f), out=lam_in)
         if f is not None and s is not None:
             lam_in.mul_(ws.conj(s))
-        grads: list[Tensor | None] = [None, None]
-        if (f is None or not needs[0]) and (s is None or not needs[1]):
+        grads: list[Tensor | None] = [None, None, None]
+        if (f is None or not need_f) and (s is None or not needs[2]):
             return lam_in, grads
         ref = lam if at == "out" else lam_in
         h = ws.take(ref.shape, ref.dtype)  # h = ref * conj(psi), in a pooled buffer
@@ -365,13 +379,36 @@ class PhaseStage(Stage):
             torch.conj_physical(psi, out=h).mul_(ref)
         else:
             torch.mul(ref, psi.conj().resolve_conj(), out=h)
-        if s is not None and needs[1]:
-            grads[1] = s * h.sum(1, keepdim=True)
-        if f is not None and needs[0]:
+        if s is not None and needs[2]:
+            grads[2] = s * h.sum(1, keepdim=True)
+        if f is not None and need_f:
             g = f * h
-            grads[0] = g if g.shape[1] == f.shape[1] else g.sum(1, keepdim=True)
+            g = g if g.shape[1] == f.shape[1] else g.sum(1, keepdim=True)
+            grads[0], grads[1] = _outer_grads(g, hi, lo, needs)
         ws.give(h)
         return lam_in, grads
+
+
+def _outer(hi: Tensor | None, lo: Tensor | None) -> Tensor | None:
+    """The per-row phase from its factors: ``f[i * L + j] = hi[i] * lo[j]``."""
+    if hi is None or lo is None:
+        return hi
+    cols = max(hi.shape[1], lo.shape[1])
+    return (hi[:, None, :] * lo[None, :, :]).reshape(-1, cols)
+
+
+def _outer_grads(g: Tensor, hi: Tensor, lo: Tensor | None, needs) -> tuple:
+    """Gradients of the factors of :func:`_outer` from the gradient ``g`` of their product."""
+    if lo is None:
+        return g, None
+    g3 = g.reshape(hi.shape[0], lo.shape[0], -1)
+    grad_hi = (g3 * lo.conj()[None]).sum(1) if needs[0] else None
+    grad_lo = (g3 * hi.conj()[:, None]).sum(0) if needs[1] else None
+    if grad_hi is not None and grad_hi.shape[1] != hi.shape[1]:
+        grad_hi = grad_hi.sum(1, keepdim=True)
+    if grad_lo is not None and grad_lo.shape[1] != lo.shape[1]:
+        grad_lo = grad_lo.sum(1, keepdim=True)
+    return grad_hi, grad_lo
 
 
 class _PhasePart:
@@ -418,9 +455,11 @@ class _PhasePart:
             halves.append((pats.to(device), const.to(device)))
         return halves, [t.slot for t in slotted]
 
-    def phase(self, stage: Stage, t: Tables, real, cplx) -> Tensor | None:
+    def factors(self, stage: Stage, t: Tables, real, cplx) -> tuple[Tensor | None, Tensor | None]:
+        """``(hi, lo)``: the phase is their outer product over the rows (``lo`` is None when
+        the register is not cut in two); ``(None, None)`` without terms."""
         if not self.terms:
-            return None
+            return None, None
         device = t.shared.device
         halves, slots = stage.cached(("part", self.key), device, self._structure)
         theta = t.gather(slots, real) if slots else None
@@ -432,10 +471,8 @@ class _PhasePart:
             else:
                 factors.append(_ExpPhase.apply(theta, pats.to(real), const.to(real)))
         if len(factors) == 1:
-            return factors[0].to(cplx)
-        hi, lo = factors
-        cols = max(hi.shape[1], lo.shape[1])
-        return (hi[:, None, :] * lo[None, :, :]).reshape(-1, cols).to(cplx)
+            return factors[0].to(cplx), None
+        return factors[0].to(cplx), factors[1].to(cplx)
 
 
 class _ExpPhase(torch.autograd.Function):
@@ -530,17 +567,17 @@ class PermPhaseStage(Stage):
 
     def reverse(self, psi, at, lam, params, needs, ws):
         src, _ = self._rows(lam.device)
-        f, s = params
+        hi, lo, s = params
         if (
-            needs[1]
-            and not needs[0]
+            needs[2]
+            and not (needs[0] or needs[1])
             and psi is not None
             and lam.shape == psi.shape
             and self.phase.fused(psi, params)
         ):
             lam_in = ws.take(lam.shape, lam.dtype)
-            hsum = jit.phase_reverse(lam, f, s, psi, lam_in, at == "out", rows=src)
-            return lam_in, [None, s * hsum]
+            hsum = jit.phase_reverse(lam, hi, lo, s, psi, lam_in, at == "out", rows=src)
+            return lam_in, [None, None, s * hsum]
         if at == "in" and psi is not None:  # the phase's input is the permuted state
             psi = torch.index_select(psi, 0, src)
         lam_mid, grads = self.phase.reverse(psi, at, lam, params, needs, ws)
