@@ -54,7 +54,7 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import torch
@@ -124,6 +124,13 @@ class Call:
     params: tuple[Tensor, ...] = ()
 
 
+@functools.lru_cache(maxsize=2**16)
+def _gate_ref(name: str, wires: tuple[int, ...], slots: tuple[Slot, ...]) -> GateRef:
+    """One shared :class:`GateRef` per gate: cheaper to make than a new one, and programs are
+    looked up by their tuple of references (equal tuples of the same objects compare fast)."""
+    return GateRef(name, wires, slots)
+
+
 class TableBuilder:
     """Collects gates and their parameter values into gate references and :class:`Tables`.
 
@@ -144,7 +151,9 @@ class TableBuilder:
     def __init__(self, real: torch.dtype, device: torch.device):
         self.real, self.device = real, device
         self.refs: list[GateRef] = []
-        self.labels: list[str] = []  # what each gate was, for error messages
+        # what each gate was, for error messages: a text, or a function that writes it (the
+        # text is only needed when an angle is bad)
+        self.labels: list[str | Callable[[], str]] = []
         self._shared: list[Tensor] = []
         self._batched: list[Tensor] = []
         self._n_shared = self._n_batched = 0
@@ -166,14 +175,22 @@ class TableBuilder:
         return list(range(start, self._n_batched))
 
     def ref(
-        self, name: str, wires: tuple[int, ...], slots: tuple[Slot, ...], label: str = ""
+        self,
+        name: str,
+        wires: tuple[int, ...],
+        slots: tuple[Slot, ...],
+        label: str | Callable[[], str] = "",
     ) -> None:
         """Append a gate whose parameters were already added."""
-        self.refs.append(GateRef(name, wires, slots))
-        self.labels.append(label or f"{name} on wires {list(wires)}")
+        self.refs.append(_gate_ref(name, wires, slots))
+        self.labels.append(label)
 
     def gate(
-        self, name: str, wires: tuple[int, ...], params: Sequence[Tensor], label: str = ""
+        self,
+        name: str,
+        wires: tuple[int, ...],
+        params: Sequence[Tensor],
+        label: str | Callable[[], str] = "",
     ) -> None:
         """Append a gate with concrete parameters: scalars are shared, ``(B,)`` per row."""
         slots: list[Slot] = []
@@ -231,6 +248,8 @@ class TableBuilder:
                 values = table[k] if kind == "s" else table[:, k]
                 if not bool(torch.isfinite(values).all()):
                     shown = values.detach().cpu().reshape(-1)[:8].tolist()
+                    label = label() if callable(label) else label
+                    label = label or f"{ref.name} on wires {list(ref.wires)}"
                     raise ValueError(
                         f"{label} has a non-finite angle ({shown}); gate angles must be finite "
                         "numbers: check the inputs and weights."

@@ -23,6 +23,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import numpy as np
@@ -155,13 +156,12 @@ def tape_tables(
             continue
         wires = tuple(wire_index[w] for w in op.wires)
         params = tuple(_to_tensor(p, real, device) for p in op.parameters)
-        builder.gate(
-            gate_spec(op.name).name,
-            wires,
-            params,
-            f"operation {op.name} on wires {op.wires.tolist()}",
-        )
+        builder.gate(gate_spec(op.name).name, wires, params, functools.partial(_label, op))
     return builder.build()
+
+
+def _label(op) -> str:
+    return f"operation {op.name} on wires {op.wires.tolist()}"
 
 
 def _observable(obs, wire_index: dict) -> measure.Observable | None:
