@@ -115,8 +115,10 @@ def one_thread():
 
 @pytest.fixture
 def reverse_mode(monkeypatch):
-    """Every run in the reverse mode (qlearn.sim.reverse), whatever the size of the state."""
+    """Every run in the reverse mode (qlearn.sim.reverse), whatever the size of the state,
+    with the compiled loops of qlearn.sim.jit wherever they apply."""
     monkeypatch.setattr(engine, "REVERSE_MIN_AMPLITUDES", 0)
+    monkeypatch.setattr(jit, "PHASE_MIN_ELEMENTS", 0)
 
 
 @pytest.fixture(params=["autograd", "reverse", "reverse-torch"])
@@ -125,6 +127,7 @@ def either_mode(request, monkeypatch):
     with the compiled loops of qlearn.sim.jit, then in the reverse mode with torch alone."""
     if request.param.startswith("reverse"):
         monkeypatch.setattr(engine, "REVERSE_MIN_AMPLITUDES", 0)
+        monkeypatch.setattr(jit, "PHASE_MIN_ELEMENTS", 0)
     if request.param == "reverse-torch":
         monkeypatch.setattr(jit, "ENABLED", False)
     return request.param

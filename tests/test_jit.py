@@ -174,6 +174,7 @@ def test_usable_only_for_contiguous_cpu_tensors_of_one_dtype(monkeypatch):
 def test_a_large_circuit_gives_the_same_numbers_without_the_loops(monkeypatch, input_grad):
     """The benchmark circuit at 8 qubits (reverse mode): values and every gradient agree."""
     x = torch.rand(64, 8, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+    monkeypatch.setattr(jit, "PHASE_MIN_ELEMENTS", 0)  # the phase loops at this small size too
     results = []
     for enabled in (True, False):
         monkeypatch.setattr(jit, "ENABLED", enabled)

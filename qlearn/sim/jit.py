@@ -52,6 +52,10 @@ except ImportError:  # pragma: no cover - numba is a dependency; a broken instal
 #: Use the compiled loops where they apply (tests switch this off to compare with torch).
 ENABLED = True
 
+#: Smallest state (amplitudes) for the phase loops: below it torch's vectorized multiply is
+#: as fast and has less overhead per call (measured at 4 qubits and batch 1024).
+PHASE_MIN_ELEMENTS = 2**16
+
 #: Real numbers per tile row: 4 KiB in float64, so a tile of a 4×4 block stays in L1.
 TILE = 512
 

@@ -189,6 +189,7 @@ class Buffers:
     def __init__(self, workspace, device: torch.device):
         self.workspace, self.device = workspace, device
         self._conj: dict[int, tuple[Tensor, Tensor]] = {}
+        self._memo: dict[tuple, object] = {}
 
     def take(self, shape, dtype: torch.dtype) -> Tensor:
         return self.workspace.take(shape, dtype, self.device)
@@ -203,6 +204,12 @@ class Buffers:
             out = torch.conj_physical(t, out=self.take(t.shape, t.dtype))
             self._conj[id(t)] = (t, out)  # t kept alive: its id stays unique
         return self._conj[id(t)][1]
+
+    def memo(self, key: tuple, build):
+        """A value built once per run (keys hold ids of tensors the caller keeps alive)."""
+        if key not in self._memo:
+            self._memo[key] = build()
+        return self._memo[key]
 
     def release(self) -> None:
         """Give back the conjugates made by :meth:`conj`."""
@@ -331,19 +338,40 @@ class PhaseStage(Stage):
         hi, lo, s = params
         return (
             hi is not None
-            and s is not None
+            and psi.numel() >= jit.PHASE_MIN_ELEMENTS
             and hi.shape[1] == psi.shape[1]
             and (lo is None or lo.shape[1] == psi.shape[1])
-            and jit.usable(psi, hi, s, *(() if lo is None else (lo,)))
+            and jit.usable(psi, hi, *(t for t in (lo, s) if t is not None))
         )
+
+    @staticmethod
+    def compiled_params(params) -> tuple:
+        """``(hi, lo, s)`` for the compiled loops: ones for a missing one-column phase."""
+        hi, lo, s = params
+        return (
+            hi,
+            lo,
+            _ones(hi.shape[0] * (1 if lo is None else lo.shape[0]), hi.dtype) if s is None else s,
+        )
+
+    def compiled_reverse(self, lam, psi, at, params, needs, ws, rows=None):
+        """The reverse pass in one compiled loop, or None where it does not apply (a per-row
+        phase that needs a gradient, or shapes it does not take)."""
+        state = lam if psi is None else psi  # no gradient needed: any state will do
+        if needs[0] or needs[1] or lam.shape != state.shape or not self.fused(state, params):
+            return None
+        hi, lo, s = self.compiled_params(params)
+        lam_in = ws.take(lam.shape, lam.dtype)
+        hsum = jit.phase_reverse(lam, hi, lo, s, state, lam_in, at == "out", rows=rows)
+        return lam_in, [None, None, s * hsum if needs[2] else None]
 
     def forward_into(self, psi, params, ws):
         hi, lo, s = params
         if hi is None and s is None:
             return psi
         if self.fused(psi, params):
-            return jit.phase(psi, hi, lo, s, ws.take(psi.shape, psi.dtype))
-        f = _outer(hi, lo)
+            return jit.phase(psi, *self.compiled_params(params), ws.take(psi.shape, psi.dtype))
+        f = ws.memo(("outer", id(hi), id(lo)), lambda: _outer(hi, lo))
         cols = max(psi.shape[1], 1 if f is None else f.shape[1])
         out = ws.take((psi.shape[0], cols), psi.dtype)
         torch.mul(psi, s if f is None else f, out=out)
@@ -359,13 +387,11 @@ class PhaseStage(Stage):
         hi, lo, s = params
         if hi is None and s is None:
             return lam, [None, None, None]
+        done = self.compiled_reverse(lam, psi, at, params, needs, ws)
+        if done is not None:  # the common case (an encoding and trainable phases) in one pass
+            return done
         need_f = needs[0] or needs[1]
-        if needs[2] and not need_f and lam.shape == psi.shape and self.fused(psi, params):
-            # the common case (an encoding and trainable phases) in one pass
-            lam_in = ws.take(lam.shape, lam.dtype)
-            hsum = jit.phase_reverse(lam, hi, lo, s, psi, lam_in, at == "out")
-            return lam_in, [None, None, s * hsum]
-        f = _outer(hi, lo)
+        f = ws.memo(("outer", id(hi), id(lo)), lambda: _outer(hi, lo))
         lam_in = ws.take(lam.shape, lam.dtype)
         torch.mul(lam, ws.conj(s if f is None else f), out=lam_in)
         if f is not None and s is not None:
@@ -387,6 +413,11 @@ class PhaseStage(Stage):
             grads[0], grads[1] = _outer_grads(g, hi, lo, needs)
         ws.give(h)
         return lam_in, grads
+
+
+@functools.lru_cache(maxsize=64)
+def _ones(n: int, dtype: torch.dtype) -> Tensor:
+    return torch.ones(n, 1, dtype=dtype)
 
 
 def _outer(hi: Tensor | None, lo: Tensor | None) -> Tensor | None:
@@ -558,7 +589,8 @@ class PermPhaseStage(Stage):
     def forward_into(self, psi, params, ws):
         src, _ = self._rows(psi.device)
         if self.phase.fused(psi, params):
-            return jit.phase(psi, *params, ws.take(psi.shape, psi.dtype), rows=src)
+            out = ws.take(psi.shape, psi.dtype)
+            return jit.phase(psi, *self.phase.compiled_params(params), out, rows=src)
         mid = self.perm.forward_into(psi, (), ws)
         out = self.phase.forward_into(mid, params, ws)
         if out is not mid:
@@ -567,17 +599,9 @@ class PermPhaseStage(Stage):
 
     def reverse(self, psi, at, lam, params, needs, ws):
         src, _ = self._rows(lam.device)
-        hi, lo, s = params
-        if (
-            needs[2]
-            and not (needs[0] or needs[1])
-            and psi is not None
-            and lam.shape == psi.shape
-            and self.phase.fused(psi, params)
-        ):
-            lam_in = ws.take(lam.shape, lam.dtype)
-            hsum = jit.phase_reverse(lam, hi, lo, s, psi, lam_in, at == "out", rows=src)
-            return lam_in, [None, None, s * hsum]
+        done = self.phase.compiled_reverse(lam, psi, at, params, needs, ws, rows=src)
+        if done is not None:
+            return done
         if at == "in" and psi is not None:  # the phase's input is the permuted state
             psi = torch.index_select(psi, 0, src)
         lam_mid, grads = self.phase.reverse(psi, at, lam, params, needs, ws)
