@@ -171,15 +171,16 @@ def test_usable_only_for_contiguous_cpu_tensors_of_one_dtype(monkeypatch):
 
 
 @pytest.mark.parametrize("input_grad", [False, True])
-def test_a_large_circuit_gives_the_same_numbers_without_the_loops(monkeypatch, input_grad):
-    """The benchmark circuit at 8 qubits (reverse mode): values and every gradient agree."""
-    x = torch.rand(64, 8, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+@pytest.mark.parametrize("n", [7, 8])  # 7: a lone wire next to the pairs of blocks
+def test_a_large_circuit_gives_the_same_numbers_without_the_loops(monkeypatch, input_grad, n):
+    """The benchmark circuit (reverse mode): values and every gradient agree."""
+    x = torch.rand(128, n, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
     monkeypatch.setattr(jit, "PHASE_MIN_ELEMENTS", 0)  # the phase loops at this small size too
     results = []
     for enabled in (True, False):
         monkeypatch.setattr(jit, "ENABLED", enabled)
         torch.manual_seed(0)
-        module = reupload_circuit(8, 3).module(dtype=torch.float64)
+        module = reupload_circuit(n, 3).module(dtype=torch.float64)
         inputs = x.clone().requires_grad_(input_grad)
         out = module(inputs)
         out.pow(2).sum().backward()
