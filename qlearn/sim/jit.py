@@ -97,7 +97,8 @@ def _launch() -> None:
 
 
 def usable(*tensors: Tensor) -> bool:
-    """Whether :func:`block` and :func:`gram` apply to these tensors."""
+    """Whether the loops apply to these tensors: CPU, one float or complex dtype, contiguous,
+    and not in a process forked after the loops ran."""
     return (
         ENABLED
         and njit is not None

@@ -786,8 +786,14 @@ class LocalStage(Stage):
             return self.apply_params(psi, params)
         if self.ry_angles is not None:
             params = params[3:]
+        return self._blocks_into(psi, zip(self.blocks, params, strict=True), ws)
+
+    @staticmethod
+    def _blocks_into(psi: Tensor, blocks, ws: Buffers) -> Tensor:
+        """Apply ``(wires, matrix)`` blocks one after another, ping-ponging between buffers
+        (``psi`` itself is never written)."""
         out = psi
-        for block, m in zip(self.blocks, params, strict=True):
+        for block, m in blocks:
             nxt = ws.take(psi.shape, psi.dtype)
             block_into(out, m, block[0], nxt)
             if out is not psi:
@@ -805,13 +811,8 @@ class LocalStage(Stage):
         ry = None
         if self.ry_angles is not None:
             ry, params, needs = params[1:3], params[3:], [needs[0]] * len(self.blocks)
-        lam_in = lam
-        for block, m in zip(reversed(self.blocks), reversed(params), strict=True):
-            nxt = ws.take(lam.shape, lam.dtype)
-            block_into(lam_in, m.conj().T, block[0], nxt)
-            if lam_in is not lam:
-                ws.give(lam_in)
-            lam_in = nxt
+        adjoints = [(b, m.conj().T) for b, m in zip(self.blocks, params, strict=True)]
+        lam_in = self._blocks_into(lam, reversed(adjoints), ws)
         grams = [
             block_gram(lam_in, psi, block[0], m.shape[-1], m.is_complex()) if need else None
             for block, m, need in zip(self.blocks, params, needs, strict=True)
