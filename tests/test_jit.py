@@ -46,6 +46,28 @@ def test_gram_equals_contraction(shape, dtype):
     torch.testing.assert_close(jit.gram(lam, psi), ref, atol=tol, rtol=0)
 
 
+@pytest.mark.parametrize("firsts", [(0, 2), (2, 0, 4), (0, 2, 4, 6), (5, 1, 3, 0, 2)])
+@pytest.mark.parametrize("cols", [2, 3 * jit.CHAIN_TILE + 6])
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+def test_chain_equals_blocks_in_turn(firsts, cols, dtype):
+    """Every block in one pass equals one product per block, for any number of blocks (the
+    tile buffers ping-pong), tile-sized or not, and any thread count."""
+    n = 8
+    ms, x = _real((len(firsts), 4, 4), dtype, 20), _real((2**n, cols), dtype, 21)
+    ref = x
+    for m, f in zip(ms, firsts, strict=True):
+        ref = torch.matmul(m, ref.reshape(2**f, 4, -1)).reshape(ref.shape)
+    tol = 1e-12 if dtype == torch.float64 else 1e-4
+    threads = torch.get_num_threads()
+    try:
+        for t in (1, threads):
+            torch.set_num_threads(t)
+            out = jit.chain(ms, firsts, x, torch.full_like(x, torch.nan))
+            torch.testing.assert_close(out, ref, atol=tol, rtol=0)
+    finally:
+        torch.set_num_threads(threads)
+
+
 def _factors(n, b, dtype, seed, split):
     """A per-row phase as given to the loops, ``(hi, lo)``, and as one tensor ``f``."""
     if not split:

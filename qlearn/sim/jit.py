@@ -59,6 +59,9 @@ PHASE_MIN_ELEMENTS = 2**16
 #: Real numbers per tile row: 4 KiB in float64, so a tile of a 4×4 block stays in L1.
 TILE = 512
 
+#: Columns per tile of :func:`chain`: two tile buffers of 256 float64 rows fill half of L2.
+CHAIN_TILE = 128
+
 _DTYPES = (torch.float64, torch.float32, torch.complex128, torch.complex64)
 
 
@@ -77,8 +80,9 @@ if hasattr(os, "register_at_fork"):  # POSIX
     os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
-def _launch() -> None:
-    """Before a parallel loop: note the use (see ``_FORKED``) and follow torch's thread count.
+def _launch() -> int:
+    """Before a parallel loop: note the use (see ``_FORKED``), follow torch's thread count,
+    and return the number of threads numba will use.
 
     numba's settings are global to the process, and Amazon Braket's local simulator sets
     some when imported (the ``workqueue`` threading layer, which is not thread-safe and was
@@ -94,6 +98,7 @@ def _launch() -> None:
     if numba.get_num_threads() != threads:
         with contextlib.suppress(ValueError):
             numba.set_num_threads(threads)
+    return numba.get_num_threads()
 
 
 def usable(*tensors: Tensor) -> bool:
@@ -190,6 +195,44 @@ if njit is not None:
                         s += li[k] * pj[k]
                     acc[t, i, j] = s
 
+    @njit(inline="always", cache=True)
+    def _apply4(m, src, s0, dst, d0, w, stride):  # pragma: no cover - compiled
+        """``dst = m @ src`` on the column range of one tile, blocks of rows ``stride`` apart
+        (``src`` and ``dst`` never alias, or the loop would not vectorize)."""
+        m00, m01, m02, m03 = m[0, 0], m[0, 1], m[0, 2], m[0, 3]
+        m10, m11, m12, m13 = m[1, 0], m[1, 1], m[1, 2], m[1, 3]
+        m20, m21, m22, m23 = m[2, 0], m[2, 1], m[2, 2], m[2, 3]
+        m30, m31, m32, m33 = m[3, 0], m[3, 1], m[3, 2], m[3, 3]
+        for top in range(0, src.shape[0], 4 * stride):
+            for k in range(top, top + stride):
+                a0, a1 = src[k, s0 : s0 + w], src[k + stride, s0 : s0 + w]
+                a2, a3 = src[k + 2 * stride, s0 : s0 + w], src[k + 3 * stride, s0 : s0 + w]
+                o0, o1 = dst[k, d0 : d0 + w], dst[k + stride, d0 : d0 + w]
+                o2, o3 = dst[k + 2 * stride, d0 : d0 + w], dst[k + 3 * stride, d0 : d0 + w]
+                for c in range(w):
+                    v0, v1, v2, v3 = a0[c], a1[c], a2[c], a3[c]
+                    o0[c] = m00 * v0 + m01 * v1 + m02 * v2 + m03 * v3
+                    o1[c] = m10 * v0 + m11 * v1 + m12 * v2 + m13 * v3
+                    o2[c] = m20 * v0 + m21 * v1 + m22 * v2 + m23 * v3
+                    o3[c] = m30 * v0 + m31 * v1 + m32 * v2 + m33 * v3
+
+    @_jit
+    def _chain4(ms, strides, x, out, width, scratch):  # pragma: no cover - compiled
+        n_c, nb, n_th = x.shape[1], ms.shape[0], scratch.shape[0]
+        n_t = (n_c + width - 1) // width
+        for th in prange(n_th):  # each thread its two tile buffers
+            buf = scratch[th, 0], scratch[th, 1]
+            for t in range(th, n_t, n_th):
+                c0 = t * width
+                w = min(width, n_c - c0)
+                if nb == 1:
+                    _apply4(ms[0], x, c0, out, c0, w, strides[0])
+                    continue
+                _apply4(ms[0], x, c0, buf[0], 0, w, strides[0])
+                for b in range(1, nb - 1):
+                    _apply4(ms[b], buf[(b - 1) % 2], 0, buf[b % 2], 0, w, strides[b])
+                _apply4(ms[nb - 1], buf[nb % 2], 0, out, c0, w, strides[nb - 1])
+
     @_jit
     def _phase(psi, rows, hi, lo, shift, s, out):  # pragma: no cover - compiled
         mask = (1 << shift) - 1
@@ -234,6 +277,32 @@ def gram(lam: Tensor, psi: Tensor) -> Tensor:
     kernel = _gram4 if d == 4 else _gram
     kernel(lam.detach().numpy(), psi.detach().numpy(), acc.numpy())
     return acc.sum(0)
+
+
+def chain(ms: Tensor, firsts: tuple[int, ...], x: Tensor, out: Tensor) -> Tensor:
+    """``out`` = the real ``(4, 4)`` blocks ``ms[0], ms[1], ...`` applied in turn to ``x``, a
+    real ``(2^n, C)`` view of a state, block ``b`` on the wires ``firsts[b]`` and the next.
+
+    One pass: each tile of ``CHAIN_TILE`` columns goes through all blocks in per-thread
+    buffers (in L2), instead of one pass over the state per block.
+    """
+    threads = _launch()
+    n = x.shape[0].bit_length() - 1
+    strides = _strides(tuple(n - f - 2 for f in firsts))
+    scratch = _scratch(threads, x.shape[0], CHAIN_TILE, x.dtype)
+    mn = ms.detach().to(x.dtype).contiguous().numpy()
+    _chain4(mn, strides, x.detach().numpy(), out.detach().numpy(), CHAIN_TILE, scratch)
+    return out
+
+
+@functools.lru_cache(maxsize=64)
+def _strides(shifts: tuple[int, ...]):
+    return torch.tensor([1 << s for s in shifts], dtype=torch.int64).numpy()
+
+
+@functools.lru_cache(maxsize=8)
+def _scratch(threads: int, rows: int, width: int, dtype: torch.dtype):
+    return torch.empty(threads, 2, rows, width, dtype=dtype).numpy()
 
 
 def phase(
