@@ -30,7 +30,8 @@ stage             what it does
 
 On CPU the hottest passes — real blocks, their gradient sums, and phases — run as compiled
 loops (:mod:`qlearn.sim.jit`, numba) rather than as BLAS products of size 4, which cost several
-times a pass over the state.
+times a pass over the state; the blocks of a layer go through the state together, one tile of
+columns at a time.
 
 For registers of up to 16 qubits the planner also moves diagonal gates: each ``Rot`` is split
 into ``RZ·RY·RZ``, and phases are kept *pending* — carried through permutations

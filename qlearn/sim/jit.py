@@ -1,4 +1,4 @@
-r"""Compiled CPU loops (numba) for the two passes that dominate a large re-uploading circuit.
+r"""Compiled CPU loops (numba) for the passes that dominate a large re-uploading circuit.
 
 A layer of shared ``RY`` gates is applied as real :math:`4\times4` blocks on pairs of wires
 (:class:`qlearn.sim.stages.LocalStage`). As a matrix product that is a contraction of length 4,
@@ -10,15 +10,20 @@ instead, at about twice the speed:
   a real view ``x`` of shape ``(A, d, C)`` of the state (real and imaginary parts side by side
   in ``C``);
 * :func:`gram` — :math:`g_{ij} = \sum_{a,c} \lambda_{a,i,c}\,\psi_{a,j,c}`, the partial trace
-  that gives a real block's gradient in the adjoint method.
+  that gives a real block's gradient in the adjoint method;
+* :func:`chain` — a whole layer of :math:`4\times4` blocks in one pass: each tile of columns
+  goes through every block in per-thread buffers that stay in the L2 cache;
+* :func:`phase` and :func:`phase_reverse` — a per-row phase (after a row permutation) and its
+  adjoint.
 
-Both take and return torch tensors (CPU, float32 or float64, contiguous) and share memory with
-them. :func:`usable` says whether they apply; the callers in :mod:`qlearn.sim.kernels` fall back
-to ``torch.matmul`` otherwise (CUDA, other dtypes, numba missing) or when ``ENABLED`` is False.
-The tiles are fixed by the shapes, not by the number of threads, so results do not depend on
-the thread count; the loops use as many threads as torch (``torch.set_num_threads``). A process
-forked after the loops ran uses torch instead (GNU OpenMP's threads do not survive a fork);
-for parallel runs, the ``spawn`` start method of :mod:`multiprocessing` avoids the question.
+They take and return torch tensors (CPU, float32 or float64, or complex for the phases; contiguous)
+and share memory with them. :func:`usable` says whether they apply; the callers in
+:mod:`qlearn.sim.kernels` and :mod:`qlearn.sim.stages` fall back to torch otherwise (CUDA, other
+dtypes, numba missing) or when ``ENABLED`` is False. The tiles are fixed by the shapes, not by the
+number of threads, so results do not depend on the thread count; the loops use as many threads as
+torch (``torch.set_num_threads``). A process forked after the loops ran uses torch instead (GNU
+OpenMP's threads do not survive a fork); for parallel runs, the ``spawn`` start method of
+:mod:`multiprocessing` avoids the question.
 
 Example:
     >>> import torch
@@ -280,11 +285,17 @@ def gram(lam: Tensor, psi: Tensor) -> Tensor:
 
 
 def chain(ms: Tensor, firsts: tuple[int, ...], x: Tensor, out: Tensor) -> Tensor:
-    """``out`` = the real ``(4, 4)`` blocks ``ms[0], ms[1], ...`` applied in turn to ``x``, a
+    r"""``out`` = the real ``(4, 4)`` blocks ``ms[0], ms[1], ...`` applied in turn to ``x``, a
     real ``(2^n, C)`` view of a state, block ``b`` on the wires ``firsts[b]`` and the next.
 
     One pass: each tile of ``CHAIN_TILE`` columns goes through all blocks in per-thread
     buffers (in L2), instead of one pass over the state per block.
+
+    Example (:math:`X\otimes X` on wires 0, 1, then on wires 1, 2: ``k -> k ^ 0b101``):
+        >>> xx = torch.eye(4, dtype=torch.float64).flip(0)
+        >>> x = torch.arange(8.0, dtype=torch.float64)[:, None]
+        >>> chain(torch.stack([xx, xx]), (0, 1), x, torch.empty_like(x)).flatten().tolist()
+        [5.0, 4.0, 7.0, 6.0, 1.0, 0.0, 3.0, 2.0]
     """
     threads = _launch()
     n = x.shape[0].bit_length() - 1
