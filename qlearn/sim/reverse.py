@@ -55,7 +55,8 @@ def run_program(
     Returns a new ``(2^n, cols)`` state (``cols`` is 1 while no per-row gate has acted), or with
     ``readout`` — a real ``(n_obs, 2^n)`` matrix ``D`` of diagonal observables — the expectation
     values ``D @ |psi|^2`` of shape ``(n_obs, cols)``. Phases after the last mixing stage cannot
-    change those, so they are then skipped (their angles get zero gradients).
+    change those, so they are then skipped (their angles get zero gradients), and a permutation
+    there moves into the columns of ``D`` instead of a pass over the state.
     """
     memo: dict = {}
     params = [st.params(t, psi.dtype, psi.device, memo) for st in stages]
@@ -63,7 +64,9 @@ def run_program(
     flat = [p for ps in params for p in ps]
     live = len(stages)
     if readout is not None:
-        while live and stages[live - 1].kind == "diag":
+        while live and stages[live - 1].kind in ("diag", "perm"):
+            if stages[live - 1].kind == "perm":  # D |P psi|^2 = (D P) |psi|^2
+                readout = readout.index_select(1, stages[live - 1].indices(readout.device)[1])
             live -= 1
     tracked = psi.requires_grad or any(p is not None and p.requires_grad for p in flat)
     if not (torch.is_grad_enabled() and tracked):

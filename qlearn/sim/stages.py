@@ -547,19 +547,22 @@ class PermStage(Stage):
         src = self.source(device)
         return src, torch.argsort(src)
 
+    def indices(self, device: torch.device) -> tuple[Tensor, Tensor]:
+        """``(src, inverse)``: the composed permutation and its inverse (made once per device)."""
+        return self.cached(("src",), device, self._indices)
+
     def apply_params(self, psi, params):
-        src, inverse = self.cached(("src",), psi.device, self._indices)
-        return gather_rows(psi, src, inverse)
+        return gather_rows(psi, *self.indices(psi.device))
 
     def psi_needed(self, needs):
         return None
 
     def forward_into(self, psi, params, ws):
-        src, _ = self.cached(("src",), psi.device, self._indices)
+        src = self.indices(psi.device)[0]
         return torch.index_select(psi, 0, src, out=ws.take(psi.shape, psi.dtype))
 
     def reverse(self, psi, at, lam, params, needs, ws):
-        _, inverse = self.cached(("src",), lam.device, self._indices)
+        inverse = self.indices(lam.device)[1]
         return torch.index_select(lam, 0, inverse, out=ws.take(lam.shape, lam.dtype)), []
 
 
@@ -584,7 +587,7 @@ class PermPhaseStage(Stage):
         return self.phase.psi_needed(needs)
 
     def _rows(self, device):
-        return self.perm.cached(("src",), device, self.perm._indices)
+        return self.perm.indices(device)
 
     def forward_into(self, psi, params, ws):
         src, _ = self._rows(psi.device)
