@@ -68,6 +68,25 @@ def test_chain_equals_blocks_in_turn(firsts, cols, dtype):
         torch.set_num_threads(threads)
 
 
+def test_chain_from_two_python_threads_at_once():
+    """Each calling thread has its own tile buffers: concurrent calls do not mix."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    ms = _real((4, 4, 4), torch.float64, 22)
+    firsts = (0, 2, 4, 6)
+    xs = [_real((256, 6 * jit.CHAIN_TILE), torch.float64, 23 + i) for i in range(2)]
+    refs = [jit.chain(ms, firsts, x, torch.empty_like(x)) for x in xs]
+
+    def run(i):
+        return all(
+            torch.equal(jit.chain(ms, firsts, xs[i], torch.empty_like(xs[i])), refs[i])
+            for _ in range(20)
+        )
+
+    with ThreadPoolExecutor(2) as pool:
+        assert all(pool.map(run, [0, 1]))
+
+
 def _factors(n, b, dtype, seed, split):
     """A per-row phase as given to the loops, ``(hi, lo)``, and as one tensor ``f``."""
     if not split:

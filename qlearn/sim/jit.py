@@ -43,6 +43,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import threading
 
 import torch
 
@@ -300,7 +301,7 @@ def chain(ms: Tensor, firsts: tuple[int, ...], x: Tensor, out: Tensor) -> Tensor
     threads = _launch()
     n = x.shape[0].bit_length() - 1
     strides = _strides(tuple(n - f - 2 for f in firsts))
-    scratch = _scratch(threads, x.shape[0], CHAIN_TILE, x.dtype)
+    scratch = _scratch(threading.get_ident(), threads, x.shape[0], CHAIN_TILE, x.dtype)
     mn = ms.detach().to(x.dtype).contiguous().numpy()
     _chain4(mn, strides, x.detach().numpy(), out.detach().numpy(), CHAIN_TILE, scratch)
     return out
@@ -312,7 +313,9 @@ def _strides(shifts: tuple[int, ...]):
 
 
 @functools.lru_cache(maxsize=8)
-def _scratch(threads: int, rows: int, width: int, dtype: torch.dtype):
+def _scratch(caller: int, threads: int, rows: int, width: int, dtype: torch.dtype):
+    """Tile buffers of :func:`chain`, two per numba thread, one set per calling Python thread
+    (simulations run from several threads at once do not share them)."""
     return torch.empty(threads, 2, rows, width, dtype=dtype).numpy()
 
 

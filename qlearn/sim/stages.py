@@ -794,14 +794,15 @@ class LocalStage(Stage):
     @staticmethod
     def _blocks_into(psi: Tensor, blocks, ws: Buffers) -> Tensor:
         """Apply ``(wires, matrix)`` blocks one after another, ping-ponging between buffers
-        (``psi`` itself is never written)."""
+        (``psi`` itself is never written); real 4×4 blocks on CPU go in one pass
+        (:func:`qlearn.sim.jit.chain`)."""
         blocks = list(blocks)
         if len(blocks) > 1 and all(m.shape == (4, 4) and not m.is_complex() for _, m in blocks):
             x = torch.view_as_real(psi).reshape(psi.shape[0], -1)
             if jit.usable(x):  # every block in one pass
                 out = ws.take(psi.shape, psi.dtype)
                 y = torch.view_as_real(out).view(x.shape)
-                jit.chain(torch.stack([m for _, m in blocks]), [b[0] for b, _ in blocks], x, y)
+                jit.chain(torch.stack([m for _, m in blocks]), tuple(b[0] for b, _ in blocks), x, y)
                 return out
         out = psi
         for block, m in blocks:
