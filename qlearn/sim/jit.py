@@ -139,18 +139,34 @@ if njit is not None:
         """The four rows of block ``a`` of ``x`` on the columns ``[c0, c1)``."""
         return x[a, 0, c0:c1], x[a, 1, c0:c1], x[a, 2, c0:c1], x[a, 3, c0:c1]
 
+    @njit(inline="always", cache=True)
+    def _apply4(m, src, s0, dst, d0, w, stride):  # pragma: no cover - compiled
+        """``dst = m @ src`` on the column range of one tile, blocks of rows ``stride`` apart
+        (``src`` and ``dst`` never alias, or the loop would not vectorize)."""
+        m00, m01, m02, m03 = m[0, 0], m[0, 1], m[0, 2], m[0, 3]
+        m10, m11, m12, m13 = m[1, 0], m[1, 1], m[1, 2], m[1, 3]
+        m20, m21, m22, m23 = m[2, 0], m[2, 1], m[2, 2], m[2, 3]
+        m30, m31, m32, m33 = m[3, 0], m[3, 1], m[3, 2], m[3, 3]
+        for top in range(0, src.shape[0], 4 * stride):
+            for k in range(top, top + stride):
+                a0, a1 = src[k, s0 : s0 + w], src[k + stride, s0 : s0 + w]
+                a2, a3 = src[k + 2 * stride, s0 : s0 + w], src[k + 3 * stride, s0 : s0 + w]
+                o0, o1 = dst[k, d0 : d0 + w], dst[k + stride, d0 : d0 + w]
+                o2, o3 = dst[k + 2 * stride, d0 : d0 + w], dst[k + 3 * stride, d0 : d0 + w]
+                for c in range(w):
+                    v0, v1, v2, v3 = a0[c], a1[c], a2[c], a3[c]
+                    o0[c] = m00 * v0 + m01 * v1 + m02 * v2 + m03 * v3
+                    o1[c] = m10 * v0 + m11 * v1 + m12 * v2 + m13 * v3
+                    o2[c] = m20 * v0 + m21 * v1 + m22 * v2 + m23 * v3
+                    o3[c] = m30 * v0 + m31 * v1 + m32 * v2 + m33 * v3
+
     @_jit
     def _block4(m, x, out):  # pragma: no cover - compiled
         n_a, _, n_c = x.shape
         per = (n_c + TILE - 1) // TILE
         for t in prange(n_a * per):
             a, c0, c1 = _tile(t, per, n_c)
-            x0, x1, x2, x3 = _rows4(x, a, c0, c1)
-            for i in range(4):
-                o = out[a, i, c0:c1]
-                m0, m1, m2, m3 = m[i, 0], m[i, 1], m[i, 2], m[i, 3]
-                for k in range(c1 - c0):
-                    o[k] = m0 * x0[k] + m1 * x1[k] + m2 * x2[k] + m3 * x3[k]
+            _apply4(m, x[a], c0, out[a], c0, c1 - c0, 1)
 
     @_jit
     def _block(m, x, out):  # pragma: no cover - compiled
@@ -200,27 +216,6 @@ if njit is not None:
                     for k in range(c1 - c0):
                         s += li[k] * pj[k]
                     acc[t, i, j] = s
-
-    @njit(inline="always", cache=True)
-    def _apply4(m, src, s0, dst, d0, w, stride):  # pragma: no cover - compiled
-        """``dst = m @ src`` on the column range of one tile, blocks of rows ``stride`` apart
-        (``src`` and ``dst`` never alias, or the loop would not vectorize)."""
-        m00, m01, m02, m03 = m[0, 0], m[0, 1], m[0, 2], m[0, 3]
-        m10, m11, m12, m13 = m[1, 0], m[1, 1], m[1, 2], m[1, 3]
-        m20, m21, m22, m23 = m[2, 0], m[2, 1], m[2, 2], m[2, 3]
-        m30, m31, m32, m33 = m[3, 0], m[3, 1], m[3, 2], m[3, 3]
-        for top in range(0, src.shape[0], 4 * stride):
-            for k in range(top, top + stride):
-                a0, a1 = src[k, s0 : s0 + w], src[k + stride, s0 : s0 + w]
-                a2, a3 = src[k + 2 * stride, s0 : s0 + w], src[k + 3 * stride, s0 : s0 + w]
-                o0, o1 = dst[k, d0 : d0 + w], dst[k + stride, d0 : d0 + w]
-                o2, o3 = dst[k + 2 * stride, d0 : d0 + w], dst[k + 3 * stride, d0 : d0 + w]
-                for c in range(w):
-                    v0, v1, v2, v3 = a0[c], a1[c], a2[c], a3[c]
-                    o0[c] = m00 * v0 + m01 * v1 + m02 * v2 + m03 * v3
-                    o1[c] = m10 * v0 + m11 * v1 + m12 * v2 + m13 * v3
-                    o2[c] = m20 * v0 + m21 * v1 + m22 * v2 + m23 * v3
-                    o3[c] = m30 * v0 + m31 * v1 + m32 * v2 + m33 * v3
 
     @_jit
     def _chain4(ms, strides, x, out, width, scratch):  # pragma: no cover - compiled
