@@ -68,6 +68,39 @@ def test_chain_equals_blocks_in_turn(firsts, cols, dtype):
         torch.set_num_threads(threads)
 
 
+@pytest.mark.parametrize("firsts", [(0,), (0, 2, 4, 6), (5, 1, 3)])
+@pytest.mark.parametrize("cols", [3, 2 * jit.TILE + 6])
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+def test_grams_equal_one_gram_per_block(firsts, cols, dtype):
+    n = 8
+    lam, psi = _real((2**n, cols), dtype, 22), _real((2**n, cols), dtype, 23)
+    ref = [jit.gram(lam.reshape(2**f, 4, -1), psi.reshape(2**f, 4, -1)) for f in firsts]
+    tol = 1e-10 if dtype == torch.float64 else 1e-2
+    torch.testing.assert_close(jit.grams(firsts, lam, psi), torch.stack(ref), atol=tol, rtol=0)
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+def test_ry_pairs_are_kronecker_products_and_their_derivatives(dtype):
+    from qlearn.sim.gates import matrix
+
+    theta = _real((6,), dtype, 24)
+    mats, dmats = jit.ry_pairs(theta)
+    assert mats.dtype == dmats.dtype == dtype
+    ry = [matrix("RY", (t,), dtype=torch.complex128).real for t in theta.double()]
+    h = 1e-6  # central differences of the product
+    for p in range(3):
+        a, b = theta[2 * p].double(), theta[2 * p + 1].double()
+        torch.testing.assert_close(mats[p].double(), torch.kron(ry[2 * p], ry[2 * p + 1]))
+
+        def kron(x, y):
+            rx, ry_ = (matrix("RY", (v,), dtype=torch.complex128).real for v in (x, y))
+            return torch.kron(rx, ry_)
+
+        da = (kron(a + h, b) - kron(a - h, b)) / (2 * h)
+        db = (kron(a, b + h) - kron(a, b - h)) / (2 * h)
+        torch.testing.assert_close(dmats[p].double(), torch.stack((da, db)), atol=1e-6, rtol=0)
+
+
 def test_chain_from_two_python_threads_at_once():
     """Each calling thread has its own tile buffers: concurrent calls do not mix."""
     from concurrent.futures import ThreadPoolExecutor

@@ -670,6 +670,9 @@ class LocalStage(Stage):
         if self.one_per_wire and self.fast_reverse and all(r.name == "RY" for r in self.refs):
             wires = [w for b in self.blocks for w in b]
             self.ry_angles = tuple(self.refs[gate_of_wire[w]].slots[0] for w in wires)
+        # ... and every block a pair of wires: the blocks' matrices stay stacked, (P, 4, 4)
+        self.pairs = self.ry_angles is not None and all(len(b) == 2 for b in self.blocks)
+        self.firsts = tuple(b[0] for b in self.blocks)
 
     def _stacked(self, t: Tables, cplx, device) -> Tensor | None:
         """The shared gates' 2×2 matrices, ``(G, 2, 2)``, real if every one is real."""
@@ -695,13 +698,23 @@ class LocalStage(Stage):
         return torch.cat(parts) if len(parts) > 1 else parts[0]
 
     def params(self, t, cplx, device, memo):
-        """Per-row wires' ``(B, 2, 2)`` matrices, then one Kronecker matrix per shared block
-        (for a layer of RY gates: their angles in block order, ``(n_wires,)``)."""
-        if self.ry_angles is not None:  # the angles, then for the reverse mode (no autograd)
+        """Per-row wires' ``(B, 2, 2)`` matrices, then one Kronecker matrix per shared block.
+
+        For a layer of RY gates: their angles in block order ``(n_wires,)``, then (for the
+        reverse mode, without autograd) the blocks' matrices and what their gradients need —
+        with every block a pair, the matrices ``(P, 4, 4)`` and their derivatives by each angle
+        ``(P, 2, 4, 4)``; else the rotations, their derivatives and one matrix per block."""
+        if self.ry_angles is not None:
             real = torch.float64 if cplx == torch.complex128 else torch.float32
-            theta = t.gather(self.ry_angles, real)[:, 0]  # their rotations and block matrices
+            theta = t.gather(self.ry_angles, real)[:, 0]
             with torch.no_grad():
+                if self.pairs and jit.usable(theta):
+                    return (theta, *jit.ry_pairs(theta))
                 rot, drot = self._rotations(theta)
+                if self.pairs:
+                    ra, rb, da, db = rot[0::2], rot[1::2], drot[0::2], drot[1::2]
+                    dmats = torch.stack((_kron_pairs(da, rb), _kron_pairs(ra, db)), 1)
+                    return theta, _kron_pairs(ra, rb), dmats
                 return (theta, rot, drot, *self._ry_blocks(rot))
         stacked = self._stacked(t, cplx, device)
         if self.one_per_wire:
@@ -755,12 +768,6 @@ class LocalStage(Stage):
         r"""Angle gradients from each block's :math:`G_b = M_b\sum\lambda\psi^\top`
         (:math:`=\partial L/\partial M_b`): :math:`\partial L/\partial\theta_w = \sum G_b
         \odot (R_1\otimes\dots\otimes R_w'\otimes\dots)`."""
-        if all(len(b) == 2 for b in self.blocks):
-            g = torch.bmm(torch.stack(list(mats)), torch.stack(list(grams)))
-            ra, rb, da, db = rot[0::2], rot[1::2], drot[0::2], drot[1::2]
-            first = (g * _kron_pairs(da, rb)).sum((1, 2))
-            second = (g * _kron_pairs(ra, db)).sum((1, 2))
-            return torch.stack((first, second), 1).reshape(-1)
         out, k = [], 0
         for block, m, gram in zip(self.blocks, mats, grams, strict=True):
             d = len(block)
@@ -788,26 +795,26 @@ class LocalStage(Stage):
         if not self.fast_reverse:
             return self.apply_params(psi, params)
         if self.ry_angles is not None:
-            params = params[3:]
-        return self._blocks_into(psi, zip(self.blocks, params, strict=True), ws)
+            params = params[1] if self.pairs else params[3:]
+        return self._blocks_into(psi, self.firsts, params, ws)
 
     @staticmethod
-    def _blocks_into(psi: Tensor, blocks, ws: Buffers) -> Tensor:
-        """Apply ``(wires, matrix)`` blocks one after another, ping-ponging between buffers
+    def _blocks_into(psi: Tensor, firsts: Sequence[int], mats, ws: Buffers) -> Tensor:
+        """Apply the blocks ``mats`` (matrices, or a stacked ``(P, d, d)`` tensor) one after
+        another, block ``b`` on the wires from ``firsts[b]``, ping-ponging between buffers
         (``psi`` itself is never written); real 4×4 blocks on CPU go in one pass
         (:func:`qlearn.sim.jit.chain`)."""
-        blocks = list(blocks)
-        if len(blocks) > 1 and all(m.shape == (4, 4) and not m.is_complex() for _, m in blocks):
+        if len(mats) > 1 and all(m.shape == (4, 4) and not m.is_complex() for m in mats):
             x = torch.view_as_real(psi).reshape(psi.shape[0], -1)
             if jit.usable(x):  # every block in one pass
                 out = ws.take(psi.shape, psi.dtype)
-                y = torch.view_as_real(out).view(x.shape)
-                jit.chain(torch.stack([m for _, m in blocks]), tuple(b[0] for b, _ in blocks), x, y)
+                stacked = mats if isinstance(mats, Tensor) else torch.stack(list(mats))
+                jit.chain(stacked, tuple(firsts), x, torch.view_as_real(out).view(x.shape))
                 return out
         out = psi
-        for block, m in blocks:
+        for first, m in zip(firsts, mats, strict=True):
             nxt = ws.take(psi.shape, psi.dtype)
-            block_into(out, m, block[0], nxt)
+            block_into(out, m, first, nxt)
             if out is not psi:
                 ws.give(out)
             out = nxt
@@ -820,11 +827,13 @@ class LocalStage(Stage):
         partial trace), one small product per block."""
         if not self.fast_reverse:
             return super().reverse(psi, at, lam, params, needs, ws)
+        if self.pairs:
+            return self._pairs_reverse(psi, lam, params, needs[0], ws)
         ry = None
         if self.ry_angles is not None:
             ry, params, needs = params[1:3], params[3:], [needs[0]] * len(self.blocks)
-        adjoints = [(b, m.conj().T) for b, m in zip(self.blocks, params, strict=True)]
-        lam_in = self._blocks_into(lam, reversed(adjoints), ws)
+        adjoints = [m.conj().T for m in reversed(params)]
+        lam_in = self._blocks_into(lam, self.firsts[::-1], adjoints, ws)
         grams = [
             block_gram(lam_in, psi, block[0], m.shape[-1], m.is_complex()) if need else None
             for block, m, need in zip(self.blocks, params, needs, strict=True)
@@ -833,6 +842,22 @@ class LocalStage(Stage):
             grad = self._ry_grads(*ry, params, grams) if needs[0] else None
             return lam_in, [grad] + [None] * (2 + len(params))
         return lam_in, [None if g is None else m @ g for m, g in zip(params, grams, strict=True)]
+
+    def _pairs_reverse(self, psi, lam, params, need: bool, ws):
+        r"""The reverse pass of a layer of RY gates in pairs of wires: with the Gram matrices
+        :math:`\Gamma_p` of :meth:`reverse`, :math:`\partial L/\partial\theta =
+        \sum (M_p\Gamma_p)\odot\partial M_p/\partial\theta` for the pair's two angles."""
+        theta, mats, dmats = params
+        lam_in = self._blocks_into(lam, self.firsts[::-1], mats.transpose(1, 2).flip(0), ws)
+        if not need:
+            return lam_in, [None, None, None]
+        x, y = (torch.view_as_real(t).reshape(t.shape[0], -1) for t in (lam_in, psi))
+        if jit.usable(x, y):
+            grams = jit.grams(self.firsts, x, y)
+        else:
+            grams = torch.stack([block_gram(lam_in, psi, f, 4, False) for f in self.firsts])
+        grad = (torch.bmm(mats, grams)[:, None] * dmats).sum((2, 3)).reshape(-1)
+        return lam_in, [grad, None, None]
 
 
 def _kron_pairs(a: Tensor, b: Tensor) -> Tensor:
