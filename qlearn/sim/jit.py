@@ -13,9 +13,9 @@ instead, at about twice the speed:
   that gives a real block's gradient in the adjoint method;
 * :func:`chain` — a whole layer of :math:`4\times4` blocks in one pass: each tile of columns
   goes through every block in per-thread buffers that stay in the L2 cache;
-* :func:`grams` — the :func:`gram` of every block of such a layer in one call, and
-  :func:`ry_pairs` — the blocks of a layer of ``RY`` gates and their derivatives (a dozen
-  small tensor operations otherwise, each costing more than the arithmetic);
+* :func:`ry_grads` — the angle gradients of a layer of ``RY`` gates in one pass, and
+  :func:`ry_pairs` — that layer's blocks (a dozen small tensor operations otherwise, each
+  costing more than the arithmetic);
 * :func:`phase` and :func:`phase_reverse` — a per-row phase (after a row permutation) and its
   adjoint.
 
@@ -239,54 +239,39 @@ if njit is not None:
                 _apply4(ms[nb - 1], buf[nb % 2], 0, out, c0, w, strides[nb - 1])
 
     @_jit
-    def _grams4(strides, lam, psi, width, out):  # pragma: no cover - compiled
-        n_c, nb = lam.shape[1], strides.shape[0]
+    def _ry_grads(strides, lam, psi, width, out):  # pragma: no cover - compiled
+        n_c, n_w = lam.shape[1], strides.shape[0]
         n_t = (n_c + width - 1) // width
-        acc = np.zeros((nb, n_t, 4, 4), dtype=out.dtype)
-        for task in prange(nb * n_t):  # a block and a tile of columns
-            b, t = task // n_t, task % n_t
-            c0, stride = t * width, strides[b]
+        acc = np.zeros((n_t, n_w), dtype=out.dtype)
+        for t in prange(n_t):  # a tile of columns, every wire
+            c0 = t * width
             w = min(width, n_c - c0)
-            g = acc[b, t]
-            for top in range(0, lam.shape[0], 4 * stride):
-                for k in range(top, top + stride):
-                    p0, p1 = psi[k, c0 : c0 + w], psi[k + stride, c0 : c0 + w]
-                    p2, p3 = psi[k + 2 * stride, c0 : c0 + w], psi[k + 3 * stride, c0 : c0 + w]
-                    for i in range(4):
-                        li = lam[k + i * stride, c0 : c0 + w]
-                        s0 = s1 = s2 = s3 = 0.0
+            for a in range(n_w):
+                stride, total = strides[a], 0.0
+                for top in range(0, lam.shape[0], 2 * stride):
+                    for k in range(top, top + stride):
+                        l0, l1 = lam[k, c0 : c0 + w], lam[k + stride, c0 : c0 + w]
+                        p0, p1 = psi[k, c0 : c0 + w], psi[k + stride, c0 : c0 + w]
                         for c in range(w):
-                            v = li[c]
-                            s0 += v * p0[c]
-                            s1 += v * p1[c]
-                            s2 += v * p2[c]
-                            s3 += v * p3[c]
-                        g[i, 0] += s0
-                        g[i, 1] += s1
-                        g[i, 2] += s2
-                        g[i, 3] += s3
-        for b in range(nb):  # the tiles' partial sums, in a fixed order
-            out[b] = acc[b, 0]
+                            total += l1[c] * p0[c] - l0[c] * p1[c]
+                acc[t, a] = total
+        for a in range(n_w):  # the tiles' partial sums, in a fixed order
+            out[a] = 0.5 * acc[0, a]
             for t in range(1, n_t):
-                out[b] += acc[b, t]
+                out[a] += 0.5 * acc[t, a]
 
     @njit(cache=True)
-    def _ry_pairs(theta, mats, dmats):  # pragma: no cover - compiled
-        rot, drot = np.empty((2, 2, 2)), np.empty((2, 2, 2))
+    def _ry_pairs(theta, mats):  # pragma: no cover - compiled
         for p in range(mats.shape[0]):
-            for h in range(2):  # the pair's first and second wire
-                c, s = np.cos(0.5 * theta[2 * p + h]), np.sin(0.5 * theta[2 * p + h])
-                rot[h, 0, 0], rot[h, 0, 1], rot[h, 1, 0], rot[h, 1, 1] = c, -s, s, c
-                drot[h, 0, 0], drot[h, 0, 1] = -0.5 * s, -0.5 * c
-                drot[h, 1, 0], drot[h, 1, 1] = 0.5 * c, -0.5 * s
+            ca, sa = np.cos(0.5 * theta[2 * p]), np.sin(0.5 * theta[2 * p])
+            cb, sb = np.cos(0.5 * theta[2 * p + 1]), np.sin(0.5 * theta[2 * p + 1])
+            ra = ((ca, -sa), (sa, ca))
+            rb = ((cb, -sb), (sb, cb))
             for i in range(2):
                 for j in range(2):
                     for k in range(2):
                         for m in range(2):
-                            r, q = 2 * i + k, 2 * j + m
-                            mats[p, r, q] = rot[0, i, j] * rot[1, k, m]
-                            dmats[p, 0, r, q] = drot[0, i, j] * rot[1, k, m]
-                            dmats[p, 1, r, q] = rot[0, i, j] * drot[1, k, m]
+                            mats[p, 2 * i + k, 2 * j + m] = ra[i][j] * rb[k][m]
 
     @_jit
     def _phase(psi, rows, hi, lo, shift, s, out):  # pragma: no cover - compiled
@@ -356,44 +341,44 @@ def chain(ms: Tensor, firsts: tuple[int, ...], x: Tensor, out: Tensor) -> Tensor
     return out
 
 
-def grams(firsts: tuple[int, ...], lam: Tensor, psi: Tensor) -> Tensor:
-    r"""The :func:`gram` of every :math:`4\times4` block of a layer in one pass: ``(P, 4, 4)``
-    with :math:`g_b = \sum \lambda\,\psi^\top` over every index except the amplitudes of
-    the wires ``firsts[b]`` and the next, for real ``(2^n, C)`` views ``lam`` and ``psi``
-    (per-tile partial sums, added in a fixed order).
+def ry_grads(wires: tuple[int, ...], lam: Tensor, psi: Tensor) -> Tensor:
+    r"""Gradients of the angles of a layer of ``RY`` gates on ``wires``, from the real
+    ``(2^n, C)`` views of the adjoint :math:`\lambda` and the state :math:`\psi` before the
+    layer (per-tile partial sums, added in a fixed order).
 
-    Example (a state against itself: the reduced densities, times the norm's square):
-        >>> x = torch.zeros(8, 1, dtype=torch.float64)
-        >>> x[0, 0] = x[7, 0] = 1.0                       # |000> + |111>
-        >>> g = grams((0, 1), x, x)
-        >>> g[0].diagonal().tolist(), g[1].diagonal().tolist()
-        ([1.0, 0.0, 0.0, 1.0], [1.0, 0.0, 0.0, 1.0])
+    With :math:`\partial_\theta R(\theta) = R(\theta)\,G`, :math:`G = \frac12[[0, -1],
+    [1, 0]]`, and the other gates of the layer orthogonal, the gradient of wire :math:`a`'s
+    angle is :math:`\sum\lambda\cdot G_a\psi = \frac12\sum(\lambda_{k_1}\psi_{k_0} -
+    \lambda_{k_0}\psi_{k_1})` over the rows :math:`k_0` where wire :math:`a` is 0,
+    :math:`k_1 = k_0` with that bit set, and every column: one pass, two products per pair.
+
+    Example (one wire: :math:`\lambda = |1\rangle`, :math:`\psi = |0\rangle` gives
+    :math:`\frac12`):
+        >>> lam = torch.tensor([[0.0], [1.0]], dtype=torch.float64)
+        >>> ry_grads((0,), lam, torch.tensor([[1.0], [0.0]], dtype=torch.float64)).tolist()
+        [0.5]
     """
     _launch()
     n = lam.shape[0].bit_length() - 1
-    strides = _strides(tuple(n - f - 2 for f in firsts))
-    out = torch.empty(len(firsts), 4, 4, dtype=lam.dtype)
-    _grams4(strides, lam.detach().numpy(), psi.detach().numpy(), TILE, out.numpy())
+    strides = _strides(tuple(n - 1 - w for w in wires))
+    out = torch.empty(len(wires), dtype=lam.dtype)
+    _ry_grads(strides, lam.detach().numpy(), psi.detach().numpy(), CHAIN_TILE, out.numpy())
     return out
 
 
-def ry_pairs(theta: Tensor) -> tuple[Tensor, Tensor]:
+def ry_pairs(theta: Tensor) -> Tensor:
     r"""For ``RY`` angles on the wires of ``P`` pairs ``(2P,)``: the pairs' matrices
-    :math:`M_p = R(\theta_{2p})\otimes R(\theta_{2p+1})` ``(P, 4, 4)`` and their derivatives
-    ``(P, 2, 4, 4)`` by the first and by the second angle, with
+    :math:`R(\theta_{2p})\otimes R(\theta_{2p+1})`, ``(P, 4, 4)``, with
     :math:`R(\theta) = [[c, -s], [s, c]]` (:math:`c, s = \cos, \sin\frac\theta2`).
 
     Example:
-        >>> m, dm = ry_pairs(torch.tensor([torch.pi, 0.0], dtype=torch.float64))
+        >>> m = ry_pairs(torch.tensor([torch.pi, 0.0], dtype=torch.float64))
         >>> m[0].round().int().tolist()                  # RY(pi) = [[0, -1], [1, 0]] on wire 0
         [[0, 0, -1, 0], [0, 0, 0, -1], [1, 0, 0, 0], [0, 1, 0, 0]]
-        >>> (2 * dm[0, 1]).round().int().tolist()  # R(pi) (x) 2R'(0); 2R'(0) = [[0, -1], [1, 0]]
-        [[0, 0, 0, 1], [0, 0, -1, 0], [0, -1, 0, 0], [1, 0, 0, 0]]
     """
     mats = torch.empty(len(theta) // 2, 4, 4, dtype=torch.float64)
-    dmats = torch.empty(len(theta) // 2, 2, 4, 4, dtype=torch.float64)
-    _ry_pairs(theta.detach().to(torch.float64).numpy(), mats.numpy(), dmats.numpy())
-    return mats.to(theta.dtype), dmats.to(theta.dtype)
+    _ry_pairs(theta.detach().to(torch.float64).numpy(), mats.numpy())
+    return mats.to(theta.dtype)
 
 
 @functools.lru_cache(maxsize=64)

@@ -701,21 +701,18 @@ class LocalStage(Stage):
         """Per-row wires' ``(B, 2, 2)`` matrices, then one Kronecker matrix per shared block.
 
         For a layer of RY gates: their angles in block order ``(n_wires,)``, then (for the
-        reverse mode, without autograd) the blocks' matrices and what their gradients need —
-        with every block a pair, the matrices ``(P, 4, 4)`` and their derivatives by each angle
-        ``(P, 2, 4, 4)``; else the rotations, their derivatives and one matrix per block."""
+        reverse mode, without autograd) the blocks' matrices: stacked ``(P, 4, 4)`` when every
+        block is a pair of wires, else one tensor per block."""
         if self.ry_angles is not None:
             real = torch.float64 if cplx == torch.complex128 else torch.float32
             theta = t.gather(self.ry_angles, real)[:, 0]
             with torch.no_grad():
                 if self.pairs and jit.usable(theta):
-                    return (theta, *jit.ry_pairs(theta))
-                rot, drot = self._rotations(theta)
+                    return theta, jit.ry_pairs(theta)
+                rot = self._rotations(theta)
                 if self.pairs:
-                    ra, rb, da, db = rot[0::2], rot[1::2], drot[0::2], drot[1::2]
-                    dmats = torch.stack((_kron_pairs(da, rb), _kron_pairs(ra, db)), 1)
-                    return theta, _kron_pairs(ra, rb), dmats
-                return (theta, rot, drot, *self._ry_blocks(rot))
+                    return theta, _kron_pairs(rot[0::2], rot[1::2])
+                return (theta, *self._ry_blocks(rot))
         stacked = self._stacked(t, cplx, device)
         if self.one_per_wire:
             return tuple(_kron(stacked[rows.to(device)]) for rows in self.block_rows)
@@ -745,12 +742,11 @@ class LocalStage(Stage):
         return rowwise + tuple(blocks)
 
     @staticmethod
-    def _rotations(theta: Tensor) -> tuple[Tensor, Tensor]:
-        r""":math:`R(\theta) = [[c, -s], [s, c]]` and :math:`R'(\theta) = \frac12[[-s, -c],
-        [c, -s]]` (:math:`c, s = \cos, \sin\frac\theta2`), each ``(n_wires, 2, 2)``."""
+    def _rotations(theta: Tensor) -> Tensor:
+        r""":math:`R(\theta) = [[c, -s], [s, c]]` (:math:`c, s = \cos, \sin\frac\theta2`),
+        ``(n_wires, 2, 2)``."""
         c, sn = torch.cos(theta / 2), torch.sin(theta / 2)
-        rot = torch.stack((c, -sn, sn, c), -1).reshape(-1, 2, 2)
-        return rot, 0.5 * torch.stack((-sn, -c, c, -sn), -1).reshape(-1, 2, 2)
+        return torch.stack((c, -sn, sn, c), -1).reshape(-1, 2, 2)
 
     def _ry_blocks(self, rot: Tensor) -> list[Tensor]:
         """The blocks' matrices from the RY rotations (their Kronecker products)."""
@@ -762,25 +758,27 @@ class LocalStage(Stage):
             k += len(block)
         return mats
 
-    def _ry_grads(
-        self, rot: Tensor, drot: Tensor, mats: Sequence[Tensor], grams: Sequence[Tensor]
-    ) -> Tensor:
-        r"""Angle gradients from each block's :math:`G_b = M_b\sum\lambda\psi^\top`
-        (:math:`=\partial L/\partial M_b`): :math:`\partial L/\partial\theta_w = \sum G_b
-        \odot (R_1\otimes\dots\otimes R_w'\otimes\dots)`."""
-        out, k = [], 0
-        for block, m, gram in zip(self.blocks, mats, grams, strict=True):
-            d = len(block)
-            g = (m @ gram).reshape((2,) * (2 * d))  # (i_1 .. i_d, j_1 .. j_d)
-            for w in range(d):
-                factors = [drot[k + v] if v == w else rot[k + v] for v in range(d)]
-                out.append((g * functools.reduce(torch.kron, factors).reshape(g.shape)).sum())
-            k += d
+    def _ry_grads(self, lam_in: Tensor, psi: Tensor) -> Tensor:
+        r"""The angles' gradients from the adjoint before the layer and its input state:
+        :math:`\partial_\theta R = R\,G` with :math:`G = \frac12[[0, -1], [1, 0]]`, and the
+        layer's other gates orthogonal, so :math:`\partial L/\partial\theta_a = \sum
+        \lambda_{in}\cdot G_a\psi_{in}` (over the real views; :func:`qlearn.sim.jit.ry_grads`
+        on CPU, two products per wire here otherwise)."""
+        wires = tuple(w for b in self.blocks for w in b)
+        if psi.shape[1] == 1 < lam_in.shape[1]:  # one input column shared by every row
+            lam_in = lam_in.sum(1, keepdim=True)
+        x, y = (torch.view_as_real(t).reshape(t.shape[0], -1) for t in (lam_in, psi))
+        if jit.usable(x, y):
+            return jit.ry_grads(wires, x, y)
+        out = []
+        for w in wires:
+            lv, pv = x.view(2**w, 2, -1), y.view(2**w, 2, -1)
+            out.append(0.5 * ((lv[:, 1] * pv[:, 0]).sum() - (lv[:, 0] * pv[:, 1]).sum()))
         return torch.stack(out)
 
     def apply_params(self, psi, params):
         if self.ry_angles is not None:  # with autograd through the angles
-            params = self._ry_blocks(self._rotations(params[0])[0])
+            params = self._ry_blocks(self._rotations(params[0]))
         k = len(self.rowwise)
         for w, m in zip(self.rowwise, params[:k], strict=True):
             psi = apply_wire_batched(psi, m, w)
@@ -795,7 +793,7 @@ class LocalStage(Stage):
         if not self.fast_reverse:
             return self.apply_params(psi, params)
         if self.ry_angles is not None:
-            params = params[1] if self.pairs else params[3:]
+            params = params[1] if self.pairs else params[1:]
         return self._blocks_into(psi, self.firsts, params, ws)
 
     @staticmethod
@@ -824,40 +822,23 @@ class LocalStage(Stage):
         r"""Shared blocks on disjoint wires: :math:`\lambda_{in} = \prod_j M_j^\dagger
         \lambda`, and for each block :math:`\bar g_{M_j} = M_j \sum_{\text{other wires}}
         \lambda_{in}\psi_{in}^\dagger` (the other blocks are unitary and drop out of the
-        partial trace), one small product per block."""
+        partial trace), one small product per block; for a layer of RY gates, the angles'
+        gradients directly (:meth:`_ry_grads`)."""
         if not self.fast_reverse:
             return super().reverse(psi, at, lam, params, needs, ws)
-        if self.pairs:
-            return self._pairs_reverse(psi, lam, params, needs[0], ws)
-        ry = None
         if self.ry_angles is not None:
-            ry, params, needs = params[1:3], params[3:], [needs[0]] * len(self.blocks)
+            mats = params[1] if self.pairs else params[1:]
+            adjoints = mats.transpose(1, 2).flip(0) if self.pairs else [m.T for m in mats[::-1]]
+            lam_in = self._blocks_into(lam, self.firsts[::-1], adjoints, ws)
+            grad = self._ry_grads(lam_in, psi) if needs[0] else None
+            return lam_in, [grad] + [None] * (len(params) - 1)
         adjoints = [m.conj().T for m in reversed(params)]
         lam_in = self._blocks_into(lam, self.firsts[::-1], adjoints, ws)
         grams = [
             block_gram(lam_in, psi, block[0], m.shape[-1], m.is_complex()) if need else None
             for block, m, need in zip(self.blocks, params, needs, strict=True)
         ]
-        if ry is not None:
-            grad = self._ry_grads(*ry, params, grams) if needs[0] else None
-            return lam_in, [grad] + [None] * (2 + len(params))
         return lam_in, [None if g is None else m @ g for m, g in zip(params, grams, strict=True)]
-
-    def _pairs_reverse(self, psi, lam, params, need: bool, ws):
-        r"""The reverse pass of a layer of RY gates in pairs of wires: with the Gram matrices
-        :math:`\Gamma_p` of :meth:`reverse`, :math:`\partial L/\partial\theta =
-        \sum (M_p\Gamma_p)\odot\partial M_p/\partial\theta` for the pair's two angles."""
-        theta, mats, dmats = params
-        lam_in = self._blocks_into(lam, self.firsts[::-1], mats.transpose(1, 2).flip(0), ws)
-        if not need:
-            return lam_in, [None, None, None]
-        x, y = (torch.view_as_real(t).reshape(t.shape[0], -1) for t in (lam_in, psi))
-        if jit.usable(x, y):
-            grams = jit.grams(self.firsts, x, y)
-        else:
-            grams = torch.stack([block_gram(lam_in, psi, f, 4, False) for f in self.firsts])
-        grad = (torch.bmm(mats, grams)[:, None] * dmats).sum((2, 3)).reshape(-1)
-        return lam_in, [grad, None, None]
 
 
 def _kron_pairs(a: Tensor, b: Tensor) -> Tensor:
