@@ -105,10 +105,12 @@ def _launch() -> int:
         numba.config.THREADING_LAYER = "default"
     _USED = True
     threads = max(1, min(torch.get_num_threads(), numba.np.ufunc.parallel.NUM_THREADS))
-    if numba.get_num_threads() != threads:
+    now = numba.get_num_threads()
+    if now != threads:
         with contextlib.suppress(ValueError):
             numba.set_num_threads(threads)
-    return numba.get_num_threads()
+        now = numba.get_num_threads()
+    return now
 
 
 def usable(*tensors: Tensor) -> bool:

@@ -802,12 +802,17 @@ class LocalStage(Stage):
         another, block ``b`` on the wires from ``firsts[b]``, ping-ponging between buffers
         (``psi`` itself is never written); real 4×4 blocks on CPU go in one pass
         (:func:`qlearn.sim.jit.chain`)."""
-        if len(mats) > 1 and all(m.shape == (4, 4) and not m.is_complex() for m in mats):
+        stacked = isinstance(mats, Tensor)
+        if len(mats) > 1 and (
+            mats.shape[1:] == (4, 4) and not mats.is_complex()
+            if stacked
+            else all(m.shape == (4, 4) and not m.is_complex() for m in mats)
+        ):
             x = torch.view_as_real(psi).reshape(psi.shape[0], -1)
             if jit.usable(x):  # every block in one pass
                 out = ws.take(psi.shape, psi.dtype)
-                stacked = mats if isinstance(mats, Tensor) else torch.stack(list(mats))
-                jit.chain(stacked, tuple(firsts), x, torch.view_as_real(out).view(x.shape))
+                mats = mats if stacked else torch.stack(list(mats))
+                jit.chain(mats, tuple(firsts), x, torch.view_as_real(out).view(x.shape))
                 return out
         out = psi
         for first, m in zip(firsts, mats, strict=True):
