@@ -9,11 +9,15 @@ weights:
   execute     the same tape through qlearn.sim.execute
   module      the same circuit as a compiled qlearn.sim.CircuitModule
 
-It prints the best time of several repeats for each, the ratios, and whether they meet the
-targets (>= 20x at n=8, L=8 and >= 5x at n=4, L=4 on a 2-core CPU).
+It prints the best time of each, the ratios, and whether they meet the targets (>= 20x at
+n=8, L=8 and >= 5x at n=4, L=4 on a 2-core CPU). The backends take turns for several rounds
+(in each: a warm-up step, then --repeats timed steps per backend), and the best of all rounds
+counts: on a shared machine the load comes and goes, and a PennyLane step takes seconds of
+repeats where ours take a fraction of one, so timing the backends one after the other lets a
+busy spell fall on one of them only.
 
     python bench/sim_vs_pennylane.py                 # the two target sizes
-    python bench/sim_vs_pennylane.py --sizes 2x2,6x6 --repeats 5 --json out.json
+    python bench/sim_vs_pennylane.py --sizes 2x2,6x6 --repeats 5 --rounds 2 --json out.json
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ import warnings
 import torch
 from _common import add_common_arguments, cpu_name, parse
 
-from qlearn.sim.benchmark import BACKENDS, losses, time_step
+from qlearn.sim.benchmark import compare, losses
 
 TARGETS = {(8, 8): 20.0, (4, 4): 5.0}
 
@@ -43,7 +47,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="4x4,8x8", help="n_qubits x n_layers, comma separated")
     parser.add_argument("--batch", type=int, default=1024)
-    parser.add_argument("--repeats", type=int, default=5, help="timed repeats (best is kept)")
+    parser.add_argument("--repeats", type=int, default=5, help="timed steps per round")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of turns (best is kept)")
     add_common_arguments(parser, dtype=False)
     args = parse(parser)
     warnings.filterwarnings("ignore")
@@ -55,7 +60,7 @@ def main() -> None:
     for n, layers in parse_sizes(args.sizes):
         check = losses(n, layers, batch=16)
         spread = max(check.values()) - min(check.values())
-        times = {b: time_step(b, n, layers, args.batch, repeats=args.repeats) for b in BACKENDS}
+        times = compare(n, layers, args.batch, repeats=args.repeats, rounds=args.rounds)
         ratio = {b: times["pennylane"] / times[b] for b in ("execute", "module")}
         target = TARGETS.get((n, layers))
         verdict = (
@@ -75,6 +80,8 @@ def main() -> None:
                 "n_qubits": n,
                 "n_layers": layers,
                 "batch": args.batch,
+                "rounds": args.rounds,
+                "repeats": args.repeats,
                 "seconds": times,
                 "ratio": ratio,
                 "target": target,

@@ -104,8 +104,11 @@ def time_step(
 
     The best of several repeats is the least disturbed by other work on the machine.
     """
-    step = make_step(backend, n_qubits, n_layers, batch, seed)
-    step()
+    return _best_of(make_step(backend, n_qubits, n_layers, batch, seed), repeats)
+
+
+def _best_of(step: Callable[[], float], repeats: int) -> float:
+    step()  # warm-up: caches, buffers and compiled code of this backend
     best = float("inf")
     for _ in range(repeats):
         start = time.perf_counter()
@@ -120,7 +123,22 @@ def losses(n_qubits: int, n_layers: int, batch: int, seed: int = 0) -> dict[str,
 
 
 def compare(
-    n_qubits: int, n_layers: int, batch: int, repeats: int = 3, backends=BACKENDS
+    n_qubits: int,
+    n_layers: int,
+    batch: int,
+    repeats: int = 3,
+    backends=BACKENDS,
+    rounds: int = 1,
 ) -> dict[str, float]:
-    """Times of each backend on the same workload, in seconds."""
-    return {b: time_step(b, n_qubits, n_layers, batch, repeats) for b in backends}
+    """Best step time of each backend, in seconds.
+
+    In each of ``rounds`` rounds every backend runs in turn: a warm-up step, then ``repeats``
+    timed steps. With several rounds each backend's best comes from the same stretch of time,
+    so a busy spell on a shared machine does not fall on one backend only.
+    """
+    steps = {b: make_step(b, n_qubits, n_layers, batch) for b in backends}
+    best = dict.fromkeys(backends, float("inf"))
+    for _ in range(rounds):
+        for b, step in steps.items():
+            best[b] = min(best[b], _best_of(step, repeats))
+    return best
