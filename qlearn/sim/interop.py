@@ -271,7 +271,7 @@ def _execute_one(tape, device, dtype):
         _diagonal_measurement(m, wire_index, paulis.get(i)) for i, m in enumerate(tape.measurements)
     )
     psi0 = engine.zero_state(n, dtype=cplx, device=dev)
-    readout = measure.diagonal_matrix(list(paulis.values()), n, dev) if paulis else None
+    readout = _readout(tuple(paulis.values()), n, dev) if paulis else None
     if readout is not None and len(paulis) == len(tape.measurements):
         psi, values = None, program.expval_diagonal(psi0, tables, rows, readout)
     else:
@@ -286,6 +286,22 @@ def _execute_one(tape, device, dtype):
     if not _has_torch(tape):
         results = [_numpy(r) for r in results]
     return results[0] if len(results) == 1 else tuple(results)
+
+
+def _readout(observables: tuple, n: int, device: torch.device) -> Tensor | None:
+    """:func:`measure.diagonal_matrix`, made once per set of observables (a training loop
+    measures the same ones at every step); read only."""
+    if any(isinstance(c, Tensor) for obs in observables for c, _ in obs):
+        return None  # a trainable coefficient: measured term by term
+    try:
+        return _cached_readout(observables, n, device)
+    except TypeError:  # a coefficient that cannot be a key
+        return measure.diagonal_matrix(list(observables), n, device)
+
+
+@functools.lru_cache(maxsize=64)
+def _cached_readout(observables: tuple, n: int, device: torch.device) -> Tensor | None:
+    return measure.diagonal_matrix(list(observables), n, device)
 
 
 def _numpy(r: Tensor):
