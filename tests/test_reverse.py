@@ -100,6 +100,31 @@ def test_reverse_mode_equals_autograd_over_the_same_stages(n):
         assert torch.allclose(a, b, atol=1e-10, rtol=0)
 
 
+@pytest.mark.parametrize("n", [7, 8])  # 7: a lone wire beside the pairs of a layer
+def test_ry_layers_before_and_after_the_encoding(n, either_mode):
+    """A layer of RY gates on the one-column state before any per-row gate (above
+    DENSE_MAX_QUBITS, so not one dense unitary), and another after the encoding: the same
+    numbers as PennyLane in every mode."""
+    init = torch.linspace(0.1, 1.0, 2 * n, dtype=F64).reshape(2, n)
+    c = Circuit(n)
+    x, w = c.inputs(n), c.weights("w", (2, n), init=init)
+    for q in range(n):
+        c.ry(q, w[0, q])
+    c.cnot_ring()
+    for q in range(n):
+        c.rz(q, x[q])
+        c.ry(q, w[1, q])
+        c.expval("Z", q)
+    module = c.module(dtype=F64)
+    out = module(_inputs(7, n))
+    out.pow(2).sum().backward()
+    weights = init.clone().requires_grad_(True)
+    expected = torch.stack(list(c.to_pennylane()(_inputs(7, n), {"w": weights}))).T
+    expected.pow(2).sum().backward()
+    torch.testing.assert_close(out.detach(), expected.detach(), atol=1e-10, rtol=0)
+    torch.testing.assert_close(module.weights["w"].grad, weights.grad, atol=1e-8, rtol=0)
+
+
 def test_second_backward_with_retain_graph_gives_the_same_gradients():
     module = reupload_circuit(7, 2).module(dtype=F64, seed=4)
     loss = module(_inputs(6, 7)).sum()

@@ -765,8 +765,6 @@ class LocalStage(Stage):
         \lambda_{in}\cdot G_a\psi_{in}` (over the real views; :func:`qlearn.sim.jit.ry_grads`
         on CPU, two products per wire here otherwise)."""
         wires = tuple(w for b in self.blocks for w in b)
-        if psi.shape[1] == 1 < lam_in.shape[1]:  # one input column shared by every row
-            lam_in = lam_in.sum(1, keepdim=True)
         x, y = (torch.view_as_real(t).reshape(t.shape[0], -1) for t in (lam_in, psi))
         if jit.usable(x, y):
             return jit.ry_grads(wires, x, y)
