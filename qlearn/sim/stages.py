@@ -667,9 +667,10 @@ class LocalStage(Stage):
         # parameters are the angles themselves, in block order, and the reverse pass returns
         # their gradients directly (no autograd graph through the block matrices)
         self.ry_angles: tuple[Slot, ...] | None = None
+        self.ry_wires: tuple[int, ...] = ()
         if self.one_per_wire and self.fast_reverse and all(r.name == "RY" for r in self.refs):
-            wires = [w for b in self.blocks for w in b]
-            self.ry_angles = tuple(self.refs[gate_of_wire[w]].slots[0] for w in wires)
+            self.ry_wires = tuple(w for b in self.blocks for w in b)
+            self.ry_angles = tuple(self.refs[gate_of_wire[w]].slots[0] for w in self.ry_wires)
         # ... and every block a pair of wires: the blocks' matrices stay stacked, (P, 4, 4)
         self.pairs = self.ry_angles is not None and all(len(b) == 2 for b in self.blocks)
         self.firsts = tuple(b[0] for b in self.blocks)
@@ -707,12 +708,9 @@ class LocalStage(Stage):
             real = torch.float64 if cplx == torch.complex128 else torch.float32
             theta = t.gather(self.ry_angles, real)[:, 0]
             with torch.no_grad():
-                if self.pairs and jit.usable(theta):
-                    return theta, jit.ry_pairs(theta)
-                rot = self._rotations(theta)
                 if self.pairs:
-                    return theta, _kron_pairs(rot[0::2], rot[1::2])
-                return (theta, *self._ry_blocks(rot))
+                    return theta, self._ry_blocks(theta)
+                return (theta, *self._ry_blocks(theta))
         stacked = self._stacked(t, cplx, device)
         if self.one_per_wire:
             return tuple(_kron(stacked[rows.to(device)]) for rows in self.block_rows)
@@ -748,10 +746,16 @@ class LocalStage(Stage):
         c, sn = torch.cos(theta / 2), torch.sin(theta / 2)
         return torch.stack((c, -sn, sn, c), -1).reshape(-1, 2, 2)
 
-    def _ry_blocks(self, rot: Tensor) -> list[Tensor]:
-        """The blocks' matrices from the RY rotations (their Kronecker products)."""
-        if all(len(b) == 2 for b in self.blocks):  # the common case, in one product
-            return list(_kron_pairs(rot[0::2], rot[1::2]).unbind(0))
+    def _ry_blocks(self, theta: Tensor) -> Tensor | list[Tensor]:
+        """The blocks' matrices from the RY angles (Kronecker products of the rotations):
+        stacked ``(P, 4, 4)`` when every block is a pair of wires (on CPU without autograd,
+        :func:`qlearn.sim.jit.ry_pairs`), else a list."""
+        tracked = torch.is_grad_enabled() and theta.requires_grad
+        if self.pairs and not tracked and jit.usable(theta):
+            return jit.ry_pairs(theta)
+        rot = self._rotations(theta)
+        if self.pairs:  # the common case, in one product
+            return _kron_pairs(rot[0::2], rot[1::2])
         mats, k = [], 0
         for block in self.blocks:
             mats.append(functools.reduce(torch.kron, rot[k : k + len(block)].unbind(0)))
@@ -764,19 +768,18 @@ class LocalStage(Stage):
         layer's other gates orthogonal, so :math:`\partial L/\partial\theta_a = \sum
         \lambda_{in}\cdot G_a\psi_{in}` (over the real views; :func:`qlearn.sim.jit.ry_grads`
         on CPU, two products per wire here otherwise)."""
-        wires = tuple(w for b in self.blocks for w in b)
         x, y = (torch.view_as_real(t).reshape(t.shape[0], -1) for t in (lam_in, psi))
         if jit.usable(x, y):
-            return jit.ry_grads(wires, x, y)
+            return jit.ry_grads(self.ry_wires, x, y)
         out = []
-        for w in wires:
+        for w in self.ry_wires:
             lv, pv = x.view(2**w, 2, -1), y.view(2**w, 2, -1)
             out.append(0.5 * ((lv[:, 1] * pv[:, 0]).sum() - (lv[:, 0] * pv[:, 1]).sum()))
         return torch.stack(out)
 
     def apply_params(self, psi, params):
         if self.ry_angles is not None:  # with autograd through the angles
-            params = self._ry_blocks(self._rotations(params[0]))
+            params = self._ry_blocks(params[0])
         k = len(self.rowwise)
         for w, m in zip(self.rowwise, params[:k], strict=True):
             psi = apply_wire_batched(psi, m, w)
