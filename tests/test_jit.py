@@ -176,6 +176,35 @@ def test_phase_after_a_row_permutation(split):
         torch.testing.assert_close(h, ref_h, atol=1e-10, rtol=0)
 
 
+def test_phase_of_a_one_column_state_fills_every_column():
+    """A state no per-row gate has touched is one column shared by all rows of the batch."""
+    n, b = 8, 5
+    dtype = torch.complex128
+    psi = _complex((n, 1), dtype, 30)
+    (hi, lo), f = _factors(n, b, dtype, 32, True)
+    s = _complex((n, 1), dtype, 34)
+    rows = torch.randperm(n, generator=torch.Generator().manual_seed(1))
+    out = jit.phase(psi, hi, lo, s, torch.empty(n, b, dtype=dtype), rows=rows)
+    torch.testing.assert_close(out, psi[rows] * f * s, atol=1e-12, rtol=0)
+
+
+@pytest.mark.parametrize("cols", [3, 2 * jit.READOUT_TILE + 5])
+@pytest.mark.parametrize("dtype", [torch.complex128, torch.complex64])
+def test_readout_and_its_adjoint(cols, dtype):
+    """Values d @ |psi|^2 and the adjoint 2 psi (d^T g), with zero entries in d skipped."""
+    real = torch.float64 if dtype == torch.complex128 else torch.float32
+    n = 32
+    psi = _complex((n, cols), dtype, 40)
+    d = torch.randint(-1, 2, (5, n), generator=torch.Generator().manual_seed(0)).to(real)
+    d[2] = _real((n,), real, 41)  # a general real row too
+    g = _real((5, cols), real, 42)
+    tol = 1e-12 if dtype == torch.complex128 else 1e-4
+    ref = d @ (psi.abs() ** 2)
+    torch.testing.assert_close(jit.readout(d, psi), ref, atol=tol * n, rtol=tol)
+    lam = jit.readout_adjoint(d, g, psi, torch.empty_like(psi))
+    torch.testing.assert_close(lam, 2 * psi * (d.T @ g), atol=tol * n, rtol=tol)
+
+
 def test_results_do_not_depend_on_the_thread_count():
     x, lam = _real((8, 4, 3000), torch.float64, 11), _real((8, 4, 3000), torch.float64, 12)
     before = numba.get_num_threads()

@@ -17,7 +17,9 @@ instead, at about twice the speed:
   :func:`ry_pairs` — that layer's blocks (a dozen small tensor operations otherwise, each
   costing more than the arithmetic);
 * :func:`phase` and :func:`phase_reverse` — a per-row phase (after a row permutation) and its
-  adjoint.
+  adjoint;
+* :func:`readout` and :func:`readout_adjoint` — expectation values of diagonal observables and
+  the adjoint state they start the backward pass with.
 
 They take and return torch tensors (CPU, float32 or float64, or complex for the phases; contiguous)
 and share memory with them. :func:`usable` says whether they apply; the callers in
@@ -71,6 +73,9 @@ TILE = 512
 
 #: Columns per tile of :func:`chain`: two tile buffers of 256 float64 rows fill half of L2.
 CHAIN_TILE = 128
+
+#: Columns per tile of :func:`readout` and :func:`readout_adjoint`.
+READOUT_TILE = 256
 
 _DTYPES = (torch.float64, torch.float32, torch.complex128, torch.complex64)
 
@@ -278,12 +283,18 @@ if njit is not None:
     @_jit
     def _phase(psi, rows, hi, lo, shift, s, out):  # pragma: no cover - compiled
         mask = (1 << shift) - 1
+        one_column = psi.shape[1] == 1
         for k in prange(out.shape[0]):
             sk = s[k, 0]
             r = rows[k]
             h, low = hi[k >> shift], lo[k & mask]
-            for b in range(out.shape[1]):
-                out[k, b] = psi[r, b] * (h[b] * low[b] * sk)
+            if one_column:  # a state no per-row gate has touched yet: one column for all rows
+                v = psi[r, 0] * sk
+                for b in range(out.shape[1]):
+                    out[k, b] = v * (h[b] * low[b])
+            else:
+                for b in range(out.shape[1]):
+                    out[k, b] = psi[r, b] * (h[b] * low[b] * sk)
 
     @_jit
     def _phase_reverse(lam, hi, lo, shift, s, psi, rows, lam_in, hsum, at_out):  # pragma: no cover
@@ -300,6 +311,50 @@ if njit is not None:
                 lam_in[r, b] = w
                 acc += (v if at_out else w) * phi[b].conjugate()
             hsum[k] = acc
+
+    @_jit
+    def _readout(d, x, width, out):  # pragma: no cover - compiled
+        n_obs, n_r = d.shape
+        n_c = out.shape[1]
+        n_t = (n_c + width - 1) // width
+        for t in prange(n_t):  # a tile of columns: its |psi|^2 row by row, into every output
+            c0 = t * width
+            w = min(width, n_c - c0)
+            p = np.empty(w, dtype=out.dtype)
+            acc = np.zeros((n_obs, w), dtype=out.dtype)
+            for k in range(n_r):
+                row = x[k, 2 * c0 : 2 * (c0 + w)]
+                for c in range(w):
+                    p[c] = row[2 * c] * row[2 * c] + row[2 * c + 1] * row[2 * c + 1]
+                for o in range(n_obs):
+                    dk = d[o, k]
+                    if dk != 0.0:
+                        a = acc[o]
+                        for c in range(w):
+                            a[c] += dk * p[c]
+            out[:, c0 : c0 + w] = acc
+
+    @_jit
+    def _readout_adjoint(d, g, x, width, lam):  # pragma: no cover - compiled
+        n_obs, n_r = d.shape
+        n_c = g.shape[1]
+        n_t = (n_c + width - 1) // width
+        for t in prange(n_t):
+            c0 = t * width
+            w = min(width, n_c - c0)
+            v = np.empty(w, dtype=g.dtype)
+            for k in range(n_r):  # v = 2 (d^T g)[k] on the tile, then lam = v psi
+                v[:] = 0.0
+                for o in range(n_obs):
+                    dk = 2.0 * d[o, k]
+                    if dk != 0.0:
+                        go = g[o, c0 : c0 + w]
+                        for c in range(w):
+                            v[c] += dk * go[c]
+                src, dst = x[k, 2 * c0 : 2 * (c0 + w)], lam[k, 2 * c0 : 2 * (c0 + w)]
+                for c in range(w):
+                    dst[2 * c] = v[c] * src[2 * c]
+                    dst[2 * c + 1] = v[c] * src[2 * c + 1]
 
 
 def block(m: Tensor, x: Tensor, out: Tensor) -> Tensor:
@@ -383,6 +438,45 @@ def ry_pairs(theta: Tensor) -> Tensor:
     return mats.to(theta.dtype)
 
 
+def readout(d: Tensor, psi: Tensor) -> Tensor:
+    r"""Expectation values of diagonal observables, :math:`v_{ob} = \sum_k d_{ok}
+    |\psi_{kb}|^2`, for a real ``(n_obs, 2^n)`` matrix ``d`` and a state ``(2^n, B)``: one
+    pass over the state, without the ``(2^n, B)`` tensor of probabilities.
+
+    Example (:math:`\langle Z\rangle` of :math:`|0\rangle` and of :math:`|1\rangle`):
+        >>> z = torch.tensor([[1.0, -1.0]], dtype=torch.float64)
+        >>> readout(z, torch.eye(2, dtype=torch.complex128)).tolist()
+        [[1.0, -1.0]]
+    """
+    _launch()
+    x = torch.view_as_real(psi).reshape(psi.shape[0], -1)
+    out = torch.empty(d.shape[0], psi.shape[1], dtype=x.dtype)
+    dn = d.detach().to(x.dtype).contiguous().numpy()
+    _readout(dn, x.detach().numpy(), READOUT_TILE, out.numpy())
+    return out
+
+
+def readout_adjoint(d: Tensor, g: Tensor, psi: Tensor, lam: Tensor) -> Tensor:
+    r"""The adjoint state of :func:`readout`, :math:`\lambda_{kb} = 2\,\psi_{kb}\sum_o
+    d_{ok}\,g_{ob}` for the gradient ``g`` ``(n_obs, B)`` of its values, written into ``lam``
+    (same shape as ``psi``).
+
+    Example:
+        >>> z = torch.tensor([[1.0, -1.0]], dtype=torch.float64)
+        >>> psi = torch.tensor([[0.6], [0.8]], dtype=torch.complex128)
+        >>> g = torch.ones(1, 1, dtype=torch.float64)
+        >>> readout_adjoint(z, g, psi, torch.empty_like(psi)).real.flatten().tolist()
+        [1.2, -1.6]
+    """
+    _launch()
+    x = torch.view_as_real(psi).reshape(psi.shape[0], -1)
+    dn = d.detach().to(x.dtype).contiguous().numpy()
+    gn = g.detach().to(x.dtype).contiguous().numpy()
+    out = torch.view_as_real(lam).view(x.shape)
+    _readout_adjoint(dn, gn, x.detach().numpy(), READOUT_TILE, out.numpy())
+    return lam
+
+
 @functools.lru_cache(maxsize=64)
 def _strides(shifts: tuple[int, ...]):
     return torch.tensor([1 << s for s in shifts], dtype=torch.int64).numpy()
@@ -403,9 +497,10 @@ def phase(
     out: Tensor,
     rows: Tensor | None = None,
 ) -> Tensor:
-    """``out = psi[rows] * f * s`` in one pass, for ``psi``, ``out`` ``(N, B)``, ``s``
-    ``(N, 1)`` and ``f[i * L + j] = hi[i] * lo[j]`` (``hi`` ``(N / L, B)``, ``lo`` ``(L, B)``;
-    ``lo`` None: ``f = hi``), never built; ``rows`` (a permutation, default none) acts first."""
+    """``out = psi[rows] * f * s`` in one pass, for ``out`` ``(N, B)``, ``psi`` ``(N, B)`` or
+    ``(N, 1)`` (one column for every row), ``s`` ``(N, 1)`` and ``f[i * L + j] = hi[i] *
+    lo[j]`` (``hi`` ``(N / L, B)``, ``lo`` ``(L, B)``; ``lo`` None: ``f = hi``), never built;
+    ``rows`` (a permutation, default none) acts first."""
     _launch()
     rows = _identity(psi.shape[0]) if rows is None else rows
     lo, shift = _factor(lo, hi)

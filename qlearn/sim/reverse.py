@@ -41,6 +41,7 @@ from collections.abc import Sequence
 
 import torch
 
+from qlearn.sim import jit
 from qlearn.sim.stages import Buffers, Stage, Tables
 from qlearn.sim.workspace import WORKSPACE
 
@@ -117,16 +118,37 @@ def _forward(stages, psi0: Tensor, params, keep: Sequence[bool] | None, readout=
         owned = owned if out is psi else True
         psi = out
     if readout is not None:
-        r = torch.view_as_real(psi)
-        sq = torch.mul(r, r, out=ws.take(r.shape, r.dtype))
-        values = (readout.to(r.dtype) @ sq.view(r.shape[0], -1)).view(len(readout), -1, 2).sum(-1)
-        ws.give(sq)
+        values = _readout(readout, psi, ws)
         if owned and keep is None:
             ws.give(psi)
         return (values, psi if keep is not None else None), kept, cols
     if psi is psi0 or any(psi is k for k in kept):
         psi = psi.clone()  # the result leaves: it must not be a buffer that is given back
     return psi, kept, cols
+
+
+def _readout(d: Tensor, psi: Tensor, ws: Buffers) -> Tensor:
+    """The values ``d @ |psi|^2`` ``(n_obs, cols)`` of a real readout matrix ``d``."""
+    real = torch.view_as_real(psi)
+    if jit.usable(real, d.to(real.dtype)):
+        return jit.readout(d, psi)
+    sq = torch.mul(real, real, out=ws.take(real.shape, real.dtype))
+    values = (d.to(real.dtype) @ sq.view(real.shape[0], -1)).view(len(d), -1, 2).sum(-1)
+    ws.give(sq)
+    return values
+
+
+def _readout_adjoint(d: Tensor, grad: Tensor, psi: Tensor, ws: Buffers) -> Tensor:
+    """The adjoint state ``2 psi (d^T grad)`` that :func:`_readout`'s gradient starts with (a
+    workspace buffer)."""
+    real = torch.view_as_real(psi).dtype
+    lam = ws.take(psi.shape, psi.dtype)
+    if jit.usable(torch.view_as_real(psi), d.to(real), grad.to(real).contiguous()):
+        return jit.readout_adjoint(d, grad, psi, lam)
+    w = torch.matmul(d.to(real).T, grad, out=ws.take(psi.shape, real))
+    torch.mul(torch.view_as_real(psi), w.mul_(2)[..., None], out=torch.view_as_real(lam))
+    ws.give(w)
+    return lam
 
 
 class _Reverse(torch.autograd.Function):
@@ -160,12 +182,7 @@ class _Reverse(torch.autograd.Function):
         ctx.kept = ctx.final = None
         if ctx.readout is not None:
             out = final
-            real = torch.view_as_real(final).dtype
-            w = torch.matmul(ctx.readout.to(real).T, grad, out=ws.take(final.shape, real))
-            lam = ws.take(final.shape, final.dtype)  # 2 psi w, on real views (no promotion)
-            torch.mul(torch.view_as_real(final), w.mul_(2)[..., None], out=torch.view_as_real(lam))
-            ws.give(w)
-            owned = True
+            lam, owned = _readout_adjoint(ctx.readout, grad, final, ws), True
         else:
             lam, owned = grad, False
         grads: list[list[Tensor | None]] = [[] for _ in stages]

@@ -338,11 +338,16 @@ class PhaseStage(Stage):
         hi, lo, s = params
         return (
             hi is not None
-            and psi.numel() >= jit.PHASE_MIN_ELEMENTS
-            and hi.shape[1] == psi.shape[1]
-            and (lo is None or lo.shape[1] == psi.shape[1])
+            and psi.shape[0] * hi.shape[1] >= jit.PHASE_MIN_ELEMENTS
+            and psi.shape[1] in (1, hi.shape[1])  # one column: not yet touched per row
+            and (lo is None or lo.shape[1] == hi.shape[1])
             and jit.usable(psi, hi, *(t for t in (lo, s) if t is not None))
         )
+
+    @staticmethod
+    def out_shape(psi: Tensor, params) -> tuple[int, int]:
+        """The shape of the phase's output (as many columns as the per-row phase)."""
+        return psi.shape[0], params[0].shape[1]
 
     @staticmethod
     def compiled_params(params) -> tuple:
@@ -360,6 +365,8 @@ class PhaseStage(Stage):
         state = lam if psi is None else psi  # no gradient needed: any state will do
         if needs[0] or needs[1] or lam.shape != state.shape or not self.fused(state, params):
             return None
+        if state.shape[1] != params[0].shape[1]:  # one column: the loop wants every column
+            return None
         hi, lo, s = self.compiled_params(params)
         lam_in = ws.take(lam.shape, lam.dtype)
         hsum = jit.phase_reverse(lam, hi, lo, s, state, lam_in, at == "out", rows=rows)
@@ -370,7 +377,8 @@ class PhaseStage(Stage):
         if hi is None and s is None:
             return psi
         if self.fused(psi, params):
-            return jit.phase(psi, *self.compiled_params(params), ws.take(psi.shape, psi.dtype))
+            out = ws.take(self.out_shape(psi, params), psi.dtype)
+            return jit.phase(psi, *self.compiled_params(params), out)
         f = ws.memo(("outer", id(hi), id(lo)), lambda: _outer(hi, lo))
         cols = max(psi.shape[1], 1 if f is None else f.shape[1])
         out = ws.take((psi.shape[0], cols), psi.dtype)
@@ -592,7 +600,7 @@ class PermPhaseStage(Stage):
     def forward_into(self, psi, params, ws):
         src, _ = self._rows(psi.device)
         if self.phase.fused(psi, params):
-            out = ws.take(psi.shape, psi.dtype)
+            out = ws.take(self.phase.out_shape(psi, params), psi.dtype)
             return jit.phase(psi, *self.phase.compiled_params(params), out, rows=src)
         mid = self.perm.forward_into(psi, (), ws)
         out = self.phase.forward_into(mid, params, ws)
