@@ -77,11 +77,25 @@ def _program_and_tables(n: int, batch: int, requires_grad: bool):
     return module._program, engine.Tables(a_s, a_b, []), x, module
 
 
-@pytest.mark.parametrize("n", [4, 7])  # 4: runs of shared gates as one dense unitary
-def test_reverse_mode_equals_autograd_over_the_same_stages(n):
+@pytest.mark.parametrize("n", [3, 4, 7])
+def test_dense_unitaries_only_for_small_states_of_small_registers(monkeypatch, n):
+    """Runs of shared gates become one dense unitary below the reverse mode's size (where
+    autograd over a few large products is cheap), never in the reverse mode itself."""
+    monkeypatch.setattr(engine, "REVERSE_MIN_AMPLITUDES", 2**14)
+    program = reupload_circuit(n, 2).module(dtype=F64)._program
+    small, large = program.stages_for(4), program.stages_for(2**14)
+    assert any(st.kind == "full" for st in small) == (n <= engine.DENSE_MAX_QUBITS)
+    assert large is program.stages and not any(st.kind == "full" for st in large)
+
+
+@pytest.mark.parametrize("n, dense", [(4, True), (4, False), (7, False)])
+def test_reverse_mode_equals_autograd_over_the_same_stages(n, dense):
     """run_program against the stages applied one by one under autograd, from a batch of
-    given states (gradients reach the states too, as in CircuitModule.evolve)."""
+    given states (gradients reach the states too, as in CircuitModule.evolve); ``dense``:
+    runs of shared gates as one dense unitary each (the plan of small states)."""
     program, tables, x, module = _program_and_tables(n, 3, requires_grad=True)
+    stages = program.dense_stages() if dense else program.stages
+    assert any(st.kind == "full" for st in stages) == dense
     gen = torch.Generator().manual_seed(5)
     psi0 = torch.randn(2**n, 3, generator=gen, dtype=torch.complex128).requires_grad_(True)
     weight = torch.randn(2**n, 3, generator=gen, dtype=F64)
@@ -89,9 +103,9 @@ def test_reverse_mode_equals_autograd_over_the_same_stages(n):
     def loss(psi):
         return ((psi.real**2 + psi.imag**2) * weight).sum() + psi.imag.sum()
 
-    ours = run_program(program.stages, psi0, tables)
+    ours = run_program(stages, psi0, tables)
     ref = psi0
-    for st in program.stages:
+    for st in stages:
         ref = st.apply(ref, tables)
     assert torch.allclose(ours, ref, atol=1e-12, rtol=0)
     wrt = [psi0, x, *module.parameters()]
