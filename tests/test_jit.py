@@ -68,14 +68,19 @@ def test_chain_equals_blocks_in_turn(firsts, cols, dtype):
         torch.set_num_threads(threads)
 
 
-@pytest.mark.parametrize("wires", [(0,), tuple(range(8)), (5, 1, 3)])
-@pytest.mark.parametrize("cols", [3, 3 * jit.CHAIN_TILE + 6])
+BLOCKS = [((0,),), ((0, 1), (2, 3), (4, 5), (6, 7)), ((5,), (1,), (3,)), ((6, 2), (7,), (0, 1))]
+
+
+@pytest.mark.parametrize("blocks", BLOCKS)
+@pytest.mark.parametrize("cols", [3, 3 * jit.RY_GRADS_TILE + 6])
 @pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
-def test_ry_grads_equal_the_derivative_of_the_layer(wires, cols, dtype):
-    """The gradient of sum(lam_out * U(theta) psi) by each angle, from lam_in = U^T lam_out."""
+def test_ry_grads_equal_the_derivative_of_the_layer(blocks, cols, dtype):
+    """The gradient of sum(lam_out * U(theta) psi) by each angle, from lam_in = U^T lam_out,
+    for blocks of one or two wires (either order, any distance apart)."""
     from qlearn.sim.gates import matrix
 
     n = 8
+    wires = tuple(w for b in blocks for w in b)
     lam_out, psi = _real((2**n, cols), torch.float64, 22), _real((2**n, cols), dtype, 23)
     theta = _real((len(wires),), torch.float64, 24)
 
@@ -91,8 +96,15 @@ def test_ry_grads_equal_the_derivative_of_the_layer(wires, cols, dtype):
     )
     lam_in = layer(theta, lam_out, transpose=True).to(dtype)
     tol = 1e-9 if dtype == torch.float64 else 1e-2
-    got = jit.ry_grads(wires, lam_in, psi)
+    got = jit.ry_grads(blocks, lam_in, psi)
     torch.testing.assert_close(got.double(), expected, atol=tol, rtol=0)
+
+
+def test_ry_grads_take_blocks_of_one_or_two_distinct_wires():
+    x = torch.zeros(8, 2, dtype=torch.float64)
+    for bad in ([(0, 1, 2)], [(1, 1)]):
+        with pytest.raises(ValueError, match="one or two distinct wires"):
+            jit.ry_grads(bad, x, x)
 
 
 @pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
@@ -206,15 +218,31 @@ def test_readout_and_its_adjoint(cols, dtype):
 
 
 def test_results_do_not_depend_on_the_thread_count():
+    """The loops follow torch's thread count (set per call), and their sums go tile by tile."""
     x, lam = _real((8, 4, 3000), torch.float64, 11), _real((8, 4, 3000), torch.float64, 12)
-    before = numba.get_num_threads()
+    psi = _complex((64, 1500), torch.complex128, 13)
+    d = _real((3, 64), torch.float64, 14)
+
+    def results():
+        flat_x, flat_lam = x.reshape(32, -1), lam.reshape(32, -1)
+        return [
+            jit.gram(lam, x),
+            jit.ry_grads([(0, 1), (2,), (3, 4)], flat_lam, flat_x),
+            jit.readout(d, psi),
+        ]
+
+    before = torch.get_num_threads()
     try:
-        numba.set_num_threads(1)
-        one = jit.gram(lam, x)
-        numba.set_num_threads(before)
-        assert torch.equal(jit.gram(lam, x), one)
+        torch.set_num_threads(1)
+        one = results()
+        assert numba.get_num_threads() == 1
+        torch.set_num_threads(2)
+        two = results()
+        assert numba.get_num_threads() == min(2, numba.config.NUMBA_NUM_THREADS)
     finally:
-        numba.set_num_threads(before)
+        torch.set_num_threads(before)
+    for a, b in zip(one, two, strict=True):
+        assert torch.equal(a, b)
 
 
 def test_the_loops_follow_torchs_thread_count(one_thread):

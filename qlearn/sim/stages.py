@@ -778,7 +778,7 @@ class LocalStage(Stage):
         on CPU, two products per wire here otherwise)."""
         x, y = (torch.view_as_real(t).reshape(t.shape[0], -1) for t in (lam_in, psi))
         if jit.usable(x, y):
-            return jit.ry_grads(self.ry_wires, x, y)
+            return jit.ry_grads(self.blocks, x, y)
         out = []
         for w in self.ry_wires:
             lv, pv = x.view(2**w, 2, -1), y.view(2**w, 2, -1)
