@@ -238,7 +238,7 @@ def test_results_do_not_depend_on_the_thread_count():
         assert numba.get_num_threads() == 1
         torch.set_num_threads(2)
         two = results()
-        assert numba.get_num_threads() == min(2, numba.config.NUMBA_NUM_THREADS)
+        assert numba.get_num_threads() == min(2, numba.np.ufunc.parallel.NUM_THREADS)
     finally:
         torch.set_num_threads(before)
     for a, b in zip(one, two, strict=True):
