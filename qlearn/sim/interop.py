@@ -45,10 +45,7 @@ _MAX_DEPTH = 20
 
 
 def _known(op) -> bool:
-    spec = GATES.get(op.name)
-    if spec is None:
-        return False
-    return spec.n_wires is None or spec.n_wires == len(op.wires)
+    return _engine_name(op.name, len(op.wires)) is not None
 
 
 def decompose(ops, depth: int = 0, stop_at=()) -> list:
@@ -79,6 +76,8 @@ def decompose(ops, depth: int = 0, stop_at=()) -> list:
 
 def _to_tensor(p, real: torch.dtype, device: torch.device) -> Tensor:
     if isinstance(p, Tensor):
+        if p.dtype == real and p.device == device:
+            return p  # the common case, without the cost of a call to .to
         t = p
     else:
         t = torch.as_tensor(np.asarray(p))
@@ -145,19 +144,31 @@ def tape_tables(
 ) -> tuple[tuple, engine.Tables]:
     """The gate references and parameter tables of a tape's (decomposed) operations."""
     builder = engine.TableBuilder(real, device)
-    pending = list(tape.operations)
+    pending = list(reversed(tape.operations))  # a stack: the next operation is last
     while pending:
-        op = pending.pop(0)
+        op = pending.pop()
         bulk = _BULK.get(op.name)
         if bulk is not None and bulk(op, builder, wire_index):
             continue
-        if not _known(op):
-            pending[:0] = decompose([op], stop_at=_BULK)
+        labels = op.wires.labels
+        name = _engine_name(op.name, len(labels))
+        if name is None:
+            pending.extend(reversed(decompose([op], stop_at=_BULK)))
             continue
-        wires = tuple(wire_index[w] for w in op.wires)
-        params = tuple(_to_tensor(p, real, device) for p in op.parameters)
-        builder.gate(gate_spec(op.name).name, wires, params, functools.partial(_label, op))
+        wires = tuple([wire_index[w] for w in labels])
+        params = [_to_tensor(p, real, device) for p in op.data]
+        builder.gate(name, wires, params, functools.partial(_label, op))
     return builder.build()
+
+
+@functools.lru_cache(maxsize=256)
+def _engine_name(name: str, n_wires: int) -> str | None:
+    """The engine's name of a PennyLane operation on ``n_wires`` wires; None when the engine
+    does not know it (it is then decomposed)."""
+    spec = GATES.get(name)
+    if spec is None or (spec.n_wires is not None and spec.n_wires != n_wires):
+        return None
+    return gate_spec(name).name
 
 
 def _label(op) -> str:
