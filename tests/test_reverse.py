@@ -83,9 +83,12 @@ def test_dense_unitaries_only_for_small_states_of_small_registers(monkeypatch, n
     autograd over a few large products is cheap), never in the reverse mode itself."""
     monkeypatch.setattr(engine, "REVERSE_MIN_AMPLITUDES", 2**14)
     program = reupload_circuit(n, 2).module(dtype=F64)._program
-    small, large = program.stages_for(4), program.stages_for(2**14)
+    cpu = torch.device("cpu")
+    small, large = program.stages_for(4, cpu), program.stages_for(2**14, cpu)
     assert any(st.kind == "full" for st in small) == (n <= engine.DENSE_MAX_QUBITS)
     assert large is program.stages and not any(st.kind == "full" for st in large)
+    on_gpu = program.stages_for(2**14, torch.device("cuda"))  # a plan only; nothing runs
+    assert any(st.kind == "full" for st in on_gpu) == (n <= engine.DENSE_MAX_QUBITS)
 
 
 @pytest.mark.parametrize("n, dense", [(4, True), (4, False), (7, False)])

@@ -23,7 +23,7 @@ stage             what it does
 ``local``         a run of single-qubit gates fused per wire; shared wires are applied
                   in pairs as 4×4 blocks (the fastest block size measured on CPU)
 ``dense``         one multi-qubit gate: a matrix product on its wires
-``full``          (n <= 6, a state below the reverse mode's size) a run of shared
+``full``          (n <= 6; on CPU only below the reverse mode's size) a run of shared
                   gates multiplied into one :math:`2^n\times 2^n` unitary first, then
                   one matrix product
 ``permphase``     a ``perm`` stage and the ``diag`` stage after it, in one pass
@@ -99,9 +99,9 @@ __all__ = [
     "zero_state",
 ]
 
-#: Largest register for which a run of shared gates becomes one dense unitary, for states
-#: below the reverse mode's size (there, the stages of larger registers cost less: 1.6x at
-#: 4 qubits and 3x at 6 qubits, batch 1024, measured on CPU).
+#: Largest register for which a run of shared gates becomes one dense unitary; on CPU only
+#: for states below the reverse mode's size (there, the stages of larger registers cost less:
+#: 1.6x at 4 qubits and 3x at 6 qubits, batch 1024, measured on a 2-core CPU).
 DENSE_MAX_QUBITS = 6
 #: Largest register for which diagonal gates are moved and merged (patterns cost 2^n each).
 COMMUTE_MAX_QUBITS = 16
@@ -444,11 +444,14 @@ class Program:
     def __len__(self) -> int:
         return len(self.stages)
 
-    def stages_for(self, batch: int) -> list[Stage]:
-        """The stages a run of ``batch`` rows goes through: :attr:`stages`, or for a small
-        state (below the reverse mode) of at most ``DENSE_MAX_QUBITS`` qubits, runs of shared
-        gates multiplied into one dense unitary each (made on first use)."""
-        if self.n > DENSE_MAX_QUBITS or self.reverse_mode(batch):
+    def stages_for(self, batch: int, device: torch.device) -> list[Stage]:
+        """The stages a run of ``batch`` rows goes through: :attr:`stages`, or for at most
+        ``DENSE_MAX_QUBITS`` qubits, runs of shared gates multiplied into one dense unitary
+        each (made on first use) — for a small state (below the reverse mode), and on GPUs,
+        where fewer and larger products are the cheaper plan (not measured on CPU's terms)."""
+        if self.n > DENSE_MAX_QUBITS:
+            return self.stages
+        if self.reverse_mode(batch) and torch.device(device).type == "cpu":
             return self.stages
         return self.dense_stages()
 
@@ -464,7 +467,7 @@ class Program:
         With ``z_only`` (every measurement diagonal in the computational basis), trailing
         diagonal stages whose angles need no gradient are skipped: they cannot change the result.
         """
-        stages = self.stages_for(batch)
+        stages = self.stages_for(batch, psi.device)
         if z_only:
             end = len(stages)
             while end and stages[end - 1].kind == "diag" and not stages[end - 1].needs_grad(t):
@@ -486,7 +489,8 @@ class Program:
         :mod:`qlearn.sim.reverse`.
         """
         if self.reverse_mode(batch):
-            values = run_program(self.stages, psi, t, readout.to(psi.device))
+            stages = self.stages_for(batch, psi.device)
+            values = run_program(stages, psi, t, readout.to(psi.device))
         else:
             p = self.run(psi, t, batch, z_only=True)
             values = readout.to(p.device, p.real.dtype) @ (p.real**2 + p.imag**2)
