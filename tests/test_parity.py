@@ -210,6 +210,10 @@ def _template_case(name: str, device: str = "cpu"):
     elif name == "StronglyEntanglingLayers-broadcast":
         w = rand(4, 2, 3, 3)
         ops = [qml.StronglyEntanglingLayers(w, range(3), ranges=[1, 2])]
+    elif name == "StronglyEntanglingLayers-CZ":  # twice: the second gets the next slots
+        w = rand(2, 2, 3, 3)
+        sel = qml.StronglyEntanglingLayers
+        ops = [sel(w[0], [2, 0, 1], imprimitive=qml.CZ), sel(w[1], range(3), ranges=[2, 1])]
     elif name == "BasicEntanglerLayers":
         w = rand(3, 3)
         ops = [qml.AngleEmbedding(x, range(3), rotation="Y"), qml.BasicEntanglerLayers(w, range(3))]
@@ -228,6 +232,7 @@ def _template_case(name: str, device: str = "cpu"):
     [
         "StronglyEntanglingLayers",
         "StronglyEntanglingLayers-broadcast",
+        "StronglyEntanglingLayers-CZ",
         "BasicEntanglerLayers",
         "AngleEmbedding",
     ],
@@ -428,3 +433,18 @@ def test_execute_cuda_matches_cpu(helpers):
         results.append(tuple(o.detach() for o in on_cpu))
     helpers.same_result(results[1], results[0])
     helpers.same_grads(grads[1], grads[0])
+
+
+@pytest.mark.parametrize(
+    "wires, measured",
+    [([1, 0, 2], 3), ([1, 0, 5], 7), (["b", "a", 0], "c"), ([2, 0, 1], 3), ([0, 1, 2], 4)],
+)
+def test_state_and_probs_order_the_wires_as_default_qubit(wires, measured, check_parity):
+    """Wires 0..k-1 come in their own order wherever they first appear; other labels in the
+    order the gates use them; a wire only measured comes last."""
+    x = torch.tensor([0.3, 1.1, 2.0], dtype=torch.float64, requires_grad=True)
+    a, b, c = wires
+    ops = [qml.RX(x[0], a), qml.RY(x[1], b), qml.CNOT([a, c]), qml.CRZ(x[2], [c, b])]
+    ms = [qml.state(), qml.probs(), qml.probs(wires=[c, measured]), qml.expval(qml.Z(b))]
+    tape = qml.tape.QuantumScript(ops, ms)
+    check_parity(tape, [x])

@@ -189,6 +189,11 @@ class TableBuilder:
         self.refs.append(_gate_ref(name, wires, slots))
         self.labels.append(label)
 
+    def extend(self, refs: Sequence[GateRef], label: str = "") -> None:
+        """Append gates whose parameters were already added, all with one label."""
+        self.refs.extend(refs)
+        self.labels.extend([label] * len(refs))
+
     def gate(
         self,
         name: str,

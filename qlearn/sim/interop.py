@@ -117,22 +117,32 @@ def _strongly_entangling(op, builder: engine.TableBuilder, wire_index: dict) -> 
     ranges = op.hyperparameters["ranges"]
     if n > 1 and any(r % n == 0 for r in ranges):
         return False
-    layers = weights.shape[-3]
     flat = weights.to(builder.device, builder.real)
     if weights.ndim == 4:
         kind, base = "b", builder.batched(flat)[0]
     else:
         kind, base = "s", builder.shared(flat)[0]
+    refs = _layer_refs(name, tuple(wires), tuple(ranges), weights.shape[-3], kind, base)
+    builder.extend(refs, "StronglyEntanglingLayers")
+    return True
+
+
+@functools.lru_cache(maxsize=256)
+def _layer_refs(
+    name: str, wires: tuple[int, ...], ranges: tuple[int, ...], layers: int, kind: str, base: int
+) -> tuple[engine.GateRef, ...]:
+    """The gates of :func:`_strongly_entangling`, made once per structure and slot offset."""
+    n, refs = len(wires), []
     for layer in range(layers):
         for i, w in enumerate(wires):
             k = base + (layer * n + i) * 3
-            builder.ref(
-                "Rot", (w,), ((kind, k), (kind, k + 1), (kind, k + 2)), "StronglyEntanglingLayers"
-            )
+            refs.append(engine._gate_ref("Rot", (w,), ((kind, k), (kind, k + 1), (kind, k + 2))))
         if n > 1:
-            for i in range(n):
-                builder.ref(name, (wires[i], wires[(i + ranges[layer]) % n]), ())
-    return True
+            refs.extend(
+                engine._gate_ref(name, (wires[i], wires[(i + ranges[layer]) % n]), ())
+                for i in range(n)
+            )
+    return tuple(refs)
 
 
 #: Templates expanded directly from their weight tensors (see _strongly_entangling).
@@ -169,6 +179,28 @@ def _engine_name(name: str, n_wires: int) -> str | None:
     if spec is None or (spec.n_wires is not None and spec.n_wires != n_wires):
         return None
     return gate_spec(name).name
+
+
+def wire_order(tape) -> list:
+    """The tape's wire labels in the order ``default.qubit`` gives them in ``qml.state()`` and
+    ``qml.probs()``: labels ``0 .. k-1`` on the operations (then ``k, k+1, ...`` measured
+    only) stay in that order, wherever they first appear; any other labels keep the order in
+    which the operations, then the measurements, first use them.
+
+    Example:
+        >>> import pennylane as qml
+        >>> tape = qml.tape.QuantumScript([qml.CNOT([1, 0]), qml.X(2)], [qml.state()])
+        >>> tape.wires.tolist(), wire_order(tape)
+        ([1, 0, 2], [0, 1, 2])
+        >>> wire_order(qml.tape.QuantumScript([qml.X("b"), qml.X("a")]))
+        ['b', 'a']
+    """
+    op_wires = qml.wires.Wires.all_wires([op.wires for op in tape.operations]).tolist()
+    seen = set(op_wires)
+    measured = [w for w in tape.wires.tolist() if w not in seen]  # measured only
+    k = len(op_wires)
+    standard = seen == set(range(k)) and set(measured) == set(range(k, k + len(measured)))
+    return list(range(k + len(measured))) if standard else op_wires + measured
 
 
 def _label(op) -> str:
@@ -259,7 +291,7 @@ def _execute_one(tape, device, dtype):
         )
     real = torch.float64 if dtype is None else config.resolve_dtype(dtype)
     dev = _tape_device(tape, device)
-    wires = tape.wires
+    wires = wire_order(tape)
     n = len(wires)
     if n == 0:
         raise ValueError("the tape acts on no wires; add at least one operation or measurement.")
@@ -420,7 +452,7 @@ def circuit_from_tape(tape, input_params: Sequence[int] = ()):
     """
     from qlearn.sim.circuit import Circuit
 
-    wires = tape.wires
+    wires = wire_order(tape)
     wire_index = {w: i for i, w in enumerate(wires)}
     circuit = Circuit(len(wires))
     input_pos = {p: j for j, p in enumerate(input_params)}
