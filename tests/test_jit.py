@@ -327,3 +327,30 @@ def test_a_large_circuit_gives_the_same_numbers_without_the_loops(monkeypatch, i
     torch.testing.assert_close(v1, v2, atol=1e-12, rtol=0)
     for a, b in zip(g1, g2, strict=True):
         torch.testing.assert_close(a, b, atol=1e-11, rtol=0)
+
+
+def test_the_benchmark_circuit_runs_in_the_loops(monkeypatch):
+    """Every layer's phases, RY blocks and gradients go through the compiled loops (a tensor
+    of the wrong layout would send them to torch silently, only slower)."""
+    monkeypatch.setattr(jit, "PHASE_MIN_ELEMENTS", 0)
+    calls: dict[str, int] = {}
+    for name in ("phase", "phase_reverse", "chain", "ry_grads", "readout", "readout_adjoint"):
+        original = getattr(jit, name)
+
+        def counted(*args, original=original, name=name, **kwargs):
+            calls[name] = calls.get(name, 0) + 1
+            return original(*args, **kwargs)
+
+        monkeypatch.setattr(jit, name, counted)
+    x = torch.rand(300, 8, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+    module = reupload_circuit(8, 4).module(dtype=torch.float64)
+    module(x).sum().backward()
+    # 4 layers: 3 ring + encoding phases between 4 RY layers, each forward and reverse
+    assert calls == {
+        "phase": 3,
+        "phase_reverse": 3,
+        "chain": 8,
+        "ry_grads": 4,
+        "readout": 1,
+        "readout_adjoint": 1,
+    }

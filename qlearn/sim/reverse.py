@@ -42,7 +42,7 @@ from collections.abc import Sequence
 import torch
 
 from qlearn.sim import jit
-from qlearn.sim.stages import Buffers, Stage, Tables
+from qlearn.sim.stages import Buffers, Stage, Tables, shared_phases
 from qlearn.sim.workspace import WORKSPACE
 
 Tensor = torch.Tensor
@@ -60,6 +60,7 @@ def run_program(
     there moves into the columns of ``D`` instead of a pass over the state.
     """
     memo: dict = {}
+    shared_phases(stages, t, psi.dtype, memo)
     params = [st.params(t, psi.dtype, psi.device, memo) for st in stages]
     sizes = [len(p) for p in params]
     flat = [p for ps in params for p in ps]

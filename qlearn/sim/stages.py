@@ -323,7 +323,10 @@ class PhaseStage(Stage):
             hi, lo = part.factors(self, t, real, cplx)
             if key is not None:
                 memo[key] = hi, lo
-        s = self.parts[1].factors(self, t, real, cplx)[0]
+        shared = self.parts[1]
+        s = memo.get(("shared", id(shared)))  # made for every stage at once (shared_phases)
+        if s is None:
+            s = shared.factors(self, t, real, cplx)[0]
         return hi, lo, s
 
     def apply_params(self, psi, params):
@@ -512,6 +515,68 @@ class _PhasePart:
         if len(factors) == 1:
             return factors[0].to(cplx), None
         return factors[0].to(cplx), factors[1].to(cplx)
+
+
+def shared_phases(stages: Sequence[Stage], t: Tables, cplx: torch.dtype, memo: dict) -> None:
+    r"""The one-column phases :math:`e^{i\phi}` of every phase stage among ``stages`` with
+    shared angles, as one autograd node instead of one per stage, into ``memo`` (where
+    :meth:`PhaseStage.params` finds them)."""
+    device = t.shared.device
+    parts, slots, pats, const, onehot = _shared_structure(tuple(stages), device)
+    if not parts:
+        return
+    real = torch.float64 if cplx == torch.complex128 else torch.float32
+    theta = t.gather(slots, real)
+    s = _ExpPhases.apply(theta, pats.to(real), const.to(real), onehot.to(real)).to(cplx)
+    for i, part in enumerate(parts):  # rows of s: contiguous (N, 1) columns
+        memo[("shared", id(part))] = s[i][:, None]
+
+
+@functools.lru_cache(maxsize=64)
+def _shared_structure(stages: tuple[Stage, ...], device: torch.device):
+    """For :func:`shared_phases`: the shared phase parts with angles, their slots, patterns
+    ``(K, 2^n)``, constant phases ``(M, 2^n)`` and the angle-to-part map ``(K, M)``."""
+    found = []
+    for st in stages:
+        phase = st if isinstance(st, PhaseStage) else getattr(st, "phase", None)
+        if isinstance(phase, PhaseStage) and any(x.slot for x in phase.parts[1].terms):
+            found.append((phase, phase.parts[1]))
+    if not found:
+        return (), (), None, None, None
+    slots, pats, const, owner = [], [], [], []
+    for i, (phase, part) in enumerate(found):
+        halves, part_slots = phase.cached(("part", part.key), device, part._structure)
+        (p, c) = halves[0]  # a shared part is never cut in two
+        slots += part_slots
+        pats.append(p)
+        const.append(c)
+        owner += [i] * len(part_slots)
+    onehot = torch.zeros(len(owner), len(found), dtype=torch.float64, device=device)
+    onehot[torch.arange(len(owner)), torch.tensor(owner)] = 1.0
+    parts = tuple(part for _, part in found)
+    pats_t, const_t = (torch.cat(x, 1).T.contiguous() for x in (pats, const))
+    return parts, tuple(slots), pats_t, const_t, onehot
+
+
+class _ExpPhases(torch.autograd.Function):
+    r"""Several phases :math:`s_j = e^{i\phi_j}`, :math:`\phi_j = c_j + P_j\theta_j`, as
+    one node: the rows of :math:`\Phi = C + H^\top(\operatorname{diag}(\theta)\,P)` for
+    the transposed patterns :math:`P` ``(K, 2^n)`` stacked and :math:`H` ``(K, M)`` mapping
+    each angle to its phase; the gradient as for :class:`_ExpPhase`, :math:`g_{\theta_k} =
+    \sum_n P_{kn} (H g_\Phi)_{kn}`."""
+
+    @staticmethod
+    def forward(ctx, theta, pats, const, onehot):
+        phi = const + onehot.T @ (theta * pats)
+        s = torch.complex(torch.cos(phi), torch.sin(phi))
+        ctx.save_for_backward(pats, onehot, s)
+        return s
+
+    @staticmethod
+    def backward(ctx, grad):
+        pats, onehot, s = ctx.saved_tensors
+        grad_phi = (s.conj() * grad).imag
+        return ((onehot @ grad_phi) * pats).sum(1, keepdim=True), None, None, None
 
 
 class _ExpPhase(torch.autograd.Function):
