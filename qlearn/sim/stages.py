@@ -551,8 +551,9 @@ def _shared_structure(stages: tuple[Stage, ...], device: torch.device):
         pats.append(p)
         const.append(c)
         owner += [i] * len(part_slots)
-    onehot = torch.zeros(len(owner), len(found), dtype=torch.float64, device=device)
+    onehot = torch.zeros(len(owner), len(found), dtype=torch.float64)
     onehot[torch.arange(len(owner)), torch.tensor(owner)] = 1.0
+    onehot = onehot.to(device)
     parts = tuple(part for _, part in found)
     pats_t, const_t = (torch.cat(x, 1).T.contiguous() for x in (pats, const))
     return parts, tuple(slots), pats_t, const_t, onehot
