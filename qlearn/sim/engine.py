@@ -452,8 +452,8 @@ class Program:
     def stages_for(self, batch: int, device: torch.device) -> list[Stage]:
         """The stages a run of ``batch`` rows goes through: :attr:`stages`, or for at most
         ``DENSE_MAX_QUBITS`` qubits, runs of shared gates multiplied into one dense unitary
-        each (made on first use) — for a small state (below the reverse mode), and on GPUs,
-        where fewer and larger products are the cheaper plan (not measured on CPU's terms)."""
+        each (made on first use) — for a small state (below the reverse mode), and on GPUs
+        at any size (the plan they always had: the CPU measurement says nothing about them)."""
         if self.n > DENSE_MAX_QUBITS:
             return self.stages
         if self.reverse_mode(batch) and torch.device(device).type == "cpu":

@@ -462,7 +462,7 @@ def _grad_blocks(n: int, blocks: tuple[tuple[int, ...], ...]):
     rows, pos = [], 0
     for block in blocks:
         entries = sorted(((1 << (n - 1 - w), pos + i) for i, w in enumerate(block)), reverse=True)
-        if len(entries) not in (1, 2) or len({w for w in block}) != len(block):
+        if len(entries) not in (1, 2) or len(set(block)) != len(block):
             raise ValueError(f"blocks={blocks!r}: each block must be one or two distinct wires.")
         rows.append([x for e in entries for x in e] + [0, 0] * (2 - len(entries)))
         pos += len(block)

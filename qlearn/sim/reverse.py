@@ -131,7 +131,7 @@ def _forward(stages, psi0: Tensor, params, keep: Sequence[bool] | None, readout=
 def _readout(d: Tensor, psi: Tensor, ws: Buffers) -> Tensor:
     """The values ``d @ |psi|^2`` ``(n_obs, cols)`` of a real readout matrix ``d``."""
     real = torch.view_as_real(psi)
-    if jit.usable(real, d.to(real.dtype)):
+    if jit.usable(real):  # (d is converted to the state's real dtype there)
         return jit.readout(d, psi)
     sq = torch.mul(real, real, out=ws.take(real.shape, real.dtype))
     values = (d.to(real.dtype) @ sq.view(real.shape[0], -1)).view(len(d), -1, 2).sum(-1)
@@ -144,7 +144,7 @@ def _readout_adjoint(d: Tensor, grad: Tensor, psi: Tensor, ws: Buffers) -> Tenso
     workspace buffer)."""
     real = torch.view_as_real(psi).dtype
     lam = ws.take(psi.shape, psi.dtype)
-    if jit.usable(torch.view_as_real(psi), d.to(real), grad.to(real).contiguous()):
+    if jit.usable(torch.view_as_real(psi)):  # (d and grad are converted there)
         return jit.readout_adjoint(d, grad, psi, lam)
     w = torch.matmul(d.to(real).T, grad, out=ws.take(psi.shape, real))
     torch.mul(torch.view_as_real(psi), w.mul_(2)[..., None], out=torch.view_as_real(lam))
